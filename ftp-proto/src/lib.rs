@@ -1,0 +1,23 @@
+//! # ftp-proto: a sans-IO FTP client core
+//!
+//! This crate turns FTP commands into bytes and bytes into events. It performs no I/O, reads
+//! no clock and has no `async`: adapters (`ftp-blocking`, `ftp-tokio`, `ftp-async-std`) own the
+//! sockets, timers and TLS and drive it.
+//!
+//! Layers, each usable alone:
+//! - the codec: [`command`] (commands that cannot be built wrong), [`framer`] (where a reply
+//!   ends), [`reply`] (reply codes and replies), [`parse`] (227, 229, 257, 150, 213, FEAT);
+//! - [`listing`]: push parsers for MLSD/MLST facts and LIST lines, in bounded memory;
+//! - [`client`]: the session state machine.
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+pub mod client;
+pub mod command;
+pub mod framer;
+pub mod listing;
+pub mod parse;
+pub mod reply;
+mod timestamp;
+
+pub use timestamp::{ListTimestamp, Timestamp};
