@@ -20,4 +20,8 @@ pub mod parse;
 pub mod reply;
 mod timestamp;
 
-pub use timestamp::{ListTimestamp, Timestamp};
+pub use listing::{
+    EntryType, Facts, ListEntry, ListParser, ListingError, ListingLimits, MlsdEntry, MlsdParser,
+    NlstParser,
+};
+pub use timestamp::{ListTimestamp, Timestamp, TimestampRangeError};
