@@ -33,7 +33,7 @@ pub struct Timestamp {
 
 /// Whether `year` is a leap year in the proleptic Gregorian calendar.
 const fn is_leap(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// The number of days in `month` (1-12) of `year`.
@@ -69,7 +69,15 @@ impl Timestamp {
         {
             return None;
         }
-        Some(Self { year, month, day, hour, minute, second, nanosecond })
+        Some(Self {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanosecond,
+        })
     }
 
     /// The year, e.g. `2025`.
@@ -255,13 +263,20 @@ impl ListTimestamp {
     pub fn resolve(&self, now: Timestamp) -> Option<Timestamp> {
         match *self {
             ListTimestamp::Full(t) => Some(t),
-            ListTimestamp::YearLess { month, day, hour, minute } => {
+            ListTimestamp::YearLess {
+                month,
+                day,
+                hour,
+                minute,
+            } => {
                 let limit = now.unix_seconds() + 86_400;
                 // Try this year, then earlier ones (up to 8 back covers any Feb 29).
-                (0..8u16).filter_map(|back| now.year.checked_sub(back)).find_map(|year| {
-                    let t = Timestamp::new(year, month, day, hour, minute, 0, 0)?;
-                    (t.unix_seconds() <= limit).then_some(t)
-                })
+                (0..8u16)
+                    .filter_map(|back| now.year.checked_sub(back))
+                    .find_map(|year| {
+                        let t = Timestamp::new(year, month, day, hour, minute, 0, 0)?;
+                        (t.unix_seconds() <= limit).then_some(t)
+                    })
             }
         }
     }
@@ -275,13 +290,220 @@ impl ListTimestamp {
     }
 }
 
+/// Parsing of the RFC 3659 time-val, kept apart from the type's core methods.
+impl Timestamp {
+    /// Parses `YYYYMMDDHHMMSS[.F...]` (RFC 3659 2.3 `time-val`: MDTM replies, the MLSD
+    /// `modify` and `create` facts), with one to nine fraction digits; further digits are
+    /// ignored. `None` for anything else or an impossible date.
+    ///
+    /// ```
+    /// use ftp_proto::Timestamp;
+    /// let t = Timestamp::parse_rfc3659(b"20261122050528.125").unwrap();
+    /// assert_eq!((t.year(), t.second(), t.nanosecond()), (2026, 28, 125_000_000));
+    /// assert!(Timestamp::parse_rfc3659(b"20261322050528").is_none());
+    /// ```
+    pub fn parse_rfc3659(text: &[u8]) -> Option<Self> {
+        let (main, fraction) = match text.len() {
+            14 => (text, &b""[..]),
+            15.. if text[14] == b'.' && text.len() > 15 => (&text[..14], &text[15..]),
+            _ => return None,
+        };
+        if !main.iter().chain(fraction).all(u8::is_ascii_digit) {
+            return None;
+        }
+        let num = |r: core::ops::Range<usize>| {
+            main[r]
+                .iter()
+                .fold(0u32, |a, &b| a * 10 + u32::from(b - b'0'))
+        };
+        let mut nanos = 0u32;
+        for i in 0..9 {
+            nanos = nanos * 10 + fraction.get(i).map_or(0, |&b| u32::from(b - b'0'));
+        }
+        Self::new(
+            num(0..4) as u16,
+            num(4..6) as u8,
+            num(6..8) as u8,
+            num(8..10) as u8,
+            num(10..12) as u8,
+            num(12..14) as u8,
+            nanos,
+        )
+    }
+}
+
+/// A conversion between [`Timestamp`] and another time type failed: the value is outside the
+/// range the target type can hold (years 0 to 65535 for [`Timestamp`]; a leap second for a type
+/// without them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("time out of the range of the target type")]
+pub struct TimestampRangeError;
+
+#[cfg(feature = "chrono")]
+mod chrono_conv {
+    use super::{Timestamp, TimestampRangeError};
+    use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
+
+    /// The same calendar time; a leap second becomes chrono's second 59 with a nanosecond of
+    /// one second or more, as chrono represents it.
+    ///
+    /// ```
+    /// # #[cfg(feature = "chrono")] {
+    /// use ftp_proto::Timestamp;
+    /// let t = Timestamp::new(2026, 11, 22, 5, 5, 28, 5).unwrap();
+    /// let n = chrono::NaiveDateTime::from(t);
+    /// assert_eq!(n.to_string(), "2026-11-22 05:05:28.000000005");
+    /// assert_eq!(Timestamp::try_from(n), Ok(t));
+    /// # }
+    /// ```
+    impl From<Timestamp> for NaiveDateTime {
+        fn from(t: Timestamp) -> Self {
+            let (second, nano) = if t.second() == 60 {
+                (59, 1_000_000_000 + t.nanosecond())
+            } else {
+                (t.second(), t.nanosecond())
+            };
+            // Every field was range-checked when the Timestamp was built, and chrono's years
+            // reach beyond 65535.
+            let date = NaiveDate::from_ymd_opt(
+                i32::from(t.year()),
+                u32::from(t.month()),
+                u32::from(t.day()),
+            )
+            .unwrap_or(NaiveDate::MIN);
+            let time = NaiveTime::from_hms_nano_opt(
+                u32::from(t.hour()),
+                u32::from(t.minute()),
+                u32::from(second),
+                nano,
+            )
+            .unwrap_or(NaiveTime::MIN);
+            NaiveDateTime::new(date, time)
+        }
+    }
+
+    /// The same instant, reading the timestamp as UTC (as MDTM and MLSD times are).
+    impl From<Timestamp> for DateTime<Utc> {
+        fn from(t: Timestamp) -> Self {
+            NaiveDateTime::from(t).and_utc()
+        }
+    }
+
+    /// Fails for a year outside 0 to 65535.
+    impl TryFrom<NaiveDateTime> for Timestamp {
+        type Error = TimestampRangeError;
+        fn try_from(n: NaiveDateTime) -> Result<Self, Self::Error> {
+            let year = u16::try_from(n.year()).map_err(|_| TimestampRangeError)?;
+            let (second, nano) = if n.nanosecond() >= 1_000_000_000 {
+                (60, n.nanosecond() - 1_000_000_000)
+            } else {
+                (n.second(), n.nanosecond())
+            };
+            Timestamp::new(
+                year,
+                n.month() as u8,
+                n.day() as u8,
+                n.hour() as u8,
+                n.minute() as u8,
+                second as u8,
+                nano,
+            )
+            .ok_or(TimestampRangeError)
+        }
+    }
+
+    /// The UTC calendar time of the instant; fails for a year outside 0 to 65535.
+    impl TryFrom<DateTime<Utc>> for Timestamp {
+        type Error = TimestampRangeError;
+        fn try_from(d: DateTime<Utc>) -> Result<Self, Self::Error> {
+            Timestamp::try_from(d.naive_utc())
+        }
+    }
+}
+
+#[cfg(feature = "time")]
+mod time_conv {
+    use super::{Timestamp, TimestampRangeError};
+    use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
+
+    /// Fails for a year the `time` crate cannot hold (above 9999 without its `large-dates`
+    /// feature) and for a leap second, which `time` does not represent.
+    ///
+    /// ```
+    /// # #[cfg(feature = "time")] {
+    /// use ftp_proto::Timestamp;
+    /// let t = Timestamp::new(2025, 6, 15, 8, 30, 0, 0).unwrap();
+    /// let p = time::PrimitiveDateTime::try_from(t).unwrap();
+    /// assert_eq!((p.year(), p.hour(), p.minute()), (2025, 8, 30));
+    /// assert_eq!(Timestamp::try_from(p), Ok(t));
+    /// # }
+    /// ```
+    impl TryFrom<Timestamp> for PrimitiveDateTime {
+        type Error = TimestampRangeError;
+        fn try_from(t: Timestamp) -> Result<Self, Self::Error> {
+            let month = Month::try_from(t.month()).map_err(|_| TimestampRangeError)?;
+            let date = Date::from_calendar_date(i32::from(t.year()), month, t.day())
+                .map_err(|_| TimestampRangeError)?;
+            let time = Time::from_hms_nano(t.hour(), t.minute(), t.second(), t.nanosecond())
+                .map_err(|_| TimestampRangeError)?;
+            Ok(PrimitiveDateTime::new(date, time))
+        }
+    }
+
+    /// The instant, reading the timestamp as UTC; fails as the `PrimitiveDateTime` conversion.
+    impl TryFrom<Timestamp> for OffsetDateTime {
+        type Error = TimestampRangeError;
+        fn try_from(t: Timestamp) -> Result<Self, Self::Error> {
+            Ok(PrimitiveDateTime::try_from(t)?.assume_utc())
+        }
+    }
+
+    /// Fails for a year outside 0 to 65535.
+    impl TryFrom<PrimitiveDateTime> for Timestamp {
+        type Error = TimestampRangeError;
+        fn try_from(p: PrimitiveDateTime) -> Result<Self, Self::Error> {
+            let year = u16::try_from(p.year()).map_err(|_| TimestampRangeError)?;
+            Timestamp::new(
+                year,
+                u8::from(p.month()),
+                p.day(),
+                p.hour(),
+                p.minute(),
+                p.second(),
+                p.nanosecond(),
+            )
+            .ok_or(TimestampRangeError)
+        }
+    }
+
+    /// The UTC calendar time of the instant; fails for a year outside 0 to 65535.
+    impl TryFrom<OffsetDateTime> for Timestamp {
+        type Error = TimestampRangeError;
+        fn try_from(o: OffsetDateTime) -> Result<Self, Self::Error> {
+            let utc = o
+                .checked_to_offset(time::UtcOffset::UTC)
+                .ok_or(TimestampRangeError)?;
+            Timestamp::try_from(PrimitiveDateTime::new(utc.date(), utc.time()))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn unix_round_trip_over_wide_range() {
-        for secs in [-86_401_i64, -1, 0, 1, 951_782_400, 1_700_000_000, 4_102_444_800, 253_402_300_799] {
+        for secs in [
+            -86_401_i64,
+            -1,
+            0,
+            1,
+            951_782_400,
+            1_700_000_000,
+            4_102_444_800,
+            253_402_300_799,
+        ] {
             let t = Timestamp::from_unix(secs, 0).unwrap();
             assert_eq!(t.unix_seconds(), secs, "{t}");
         }
@@ -313,7 +535,12 @@ mod tests {
     #[test]
     fn year_less_feb_29_resolves_to_last_leap_year() {
         let now = Timestamp::new(2026, 11, 22, 0, 0, 0, 0).unwrap();
-        let t = ListTimestamp::YearLess { month: 2, day: 29, hour: 0, minute: 0 };
+        let t = ListTimestamp::YearLess {
+            month: 2,
+            day: 29,
+            hour: 0,
+            minute: 0,
+        };
         assert_eq!(t.resolve(now).unwrap().year(), 2024);
     }
 
