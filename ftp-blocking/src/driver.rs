@@ -21,6 +21,8 @@ use ftp_proto::client::{
     TimerUpdate, TlsEvent, TransferRequest,
 };
 
+use ftp_proto::listing::ListingError;
+
 use crate::debug::Debug;
 use crate::error::{Error, Result};
 
@@ -133,6 +135,8 @@ impl Timers {
 pub(crate) enum Next {
     /// A listing item.
     Item(ListingItem),
+    /// A line of the listing that could not be parsed; the listing goes on.
+    BadItem(ListingError),
     /// The transfer ended with this outcome.
     Done(Outcome),
 }
@@ -140,6 +144,7 @@ pub(crate) enum Next {
 /// An input produced while carrying out an action, fed to the core after the drain.
 #[derive(Debug)]
 enum Input {
+    Connect(SocketAddr),
     Data(DataEvent),
     Tls(TlsEvent),
     ControlEof,
@@ -173,7 +178,7 @@ pub(crate) struct Driver {
     timers: Timers,
     inputs: VecDeque<Input>,
     finished: Vec<(OpId, std::result::Result<Outcome, ftp_proto::client::Error>)>,
-    entries: VecDeque<ListingItem>,
+    entries: VecDeque<std::result::Result<ListingItem, ListingError>>,
     control_error: Option<io::Error>,
     pub(crate) debug: Debug,
     pub(crate) options: SocketOptions,
@@ -262,7 +267,8 @@ impl Driver {
     fn event(&mut self, event: Event) {
         match event {
             Event::Reply(reply) => self.debug.reply(&reply),
-            Event::Entry { entry, .. } => self.entries.push_back(entry),
+            Event::Entry { entry, .. } => self.entries.push_back(Ok(entry)),
+            Event::EntryError { error, .. } => self.entries.push_back(Err(error)),
             Event::Finished { op, result } => self.finished.push((op, result)),
             #[allow(unreachable_patterns)]
             _ => {}
@@ -271,22 +277,8 @@ impl Driver {
 
     fn act(&mut self, action: Action) {
         match action {
-            Action::ConnectData { addr } => {
-                let event = match self.connect_data(addr) {
-                    Ok(stream) => match (stream.local_addr(), stream.peer_addr()) {
-                        (Ok(local), Ok(peer)) => {
-                            self.set_data(stream);
-                            DataEvent::Connected { local, peer }
-                        }
-                        (Err(e), _) | (_, Err(e)) => data_failed(DataFailure::Connect, &e),
-                    },
-                    Err(e) => data_failed(
-                        if is_timeout(&e) { DataFailure::Timeout } else { DataFailure::Connect },
-                        &e,
-                    ),
-                };
-                self.inputs.push_back(Input::Data(event));
-            }
+            // Connecting blocks: it runs after the drain, once the DataConnect timer is armed.
+            Action::ConnectData { addr } => self.inputs.push_back(Input::Connect(addr)),
             Action::ListenData { ip } => {
                 let event = match TcpListener::bind(SocketAddr::new(ip, 0)).and_then(|l| {
                     let addr = l.local_addr()?;
@@ -331,11 +323,26 @@ impl Driver {
         }
     }
 
-    fn connect_data(&self, addr: SocketAddr) -> io::Result<TcpStream> {
-        let timeout = self.options.data_connect_timeout;
-        let stream = crate::dial::connect_addr(addr, timeout, self.options.source_address)?;
-        let _ = stream.set_nodelay(true);
-        Ok(stream)
+    /// Opens the passive data connection within what is left of the DataConnect deadline.
+    fn connect_data(&mut self, addr: SocketAddr) {
+        let armed = self.timers.slots.iter().find(|(t, _, _)| *t == Timer::DataConnect).map(|s| s.1);
+        let timeout = match armed {
+            Some(at) => at.saturating_duration_since(Instant::now()),
+            None => self.options.data_connect_timeout,
+        }
+        .max(Duration::from_millis(1));
+        let result = crate::dial::connect_addr(addr, timeout, self.options.source_address)
+            .and_then(|stream| Ok((stream.local_addr()?, stream.peer_addr()?, stream)));
+        match result {
+            Ok((local, peer, stream)) => {
+                let _ = stream.set_nodelay(true);
+                self.set_data(stream);
+                self.client.handle_data(DataEvent::Connected { local, peer });
+            }
+            // The DataConnect deadline has passed: the next step reports it as a timeout.
+            Err(e) if is_timeout(&e) && armed.is_some() => {}
+            Err(e) => self.client.handle_data(data_failed(DataFailure::Connect, &e)),
+        }
     }
 
     fn set_data(&mut self, stream: TcpStream) {
@@ -368,6 +375,7 @@ impl Driver {
 
     fn feed(&mut self, input: Input) {
         match input {
+            Input::Connect(addr) => self.connect_data(addr),
             Input::Data(e) => self.client.handle_data(e),
             Input::Tls(e) => self.client.handle_tls(e),
             Input::ControlEof => self.client.handle_control_eof(),
@@ -644,8 +652,10 @@ impl Driver {
     /// The next listing item of a pumped transfer, or its outcome at the end.
     pub(crate) fn next_item(&mut self, op: OpId) -> Result<Next> {
         loop {
-            if let Some(item) = self.entries.pop_front() {
-                return Ok(Next::Item(item));
+            match self.entries.pop_front() {
+                Some(Ok(item)) => return Ok(Next::Item(item)),
+                Some(Err(e)) => return Ok(Next::BadItem(e)),
+                None => {}
             }
             if self.is_finished(op) {
                 return self.run(op).map(Next::Done);

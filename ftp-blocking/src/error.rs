@@ -89,6 +89,9 @@ pub enum Error {
         /// The limit in bytes.
         limit: usize,
     },
+    /// An error of the core this version of the crate does not map to a variant of its own.
+    #[error(transparent)]
+    Core(ftp_proto::client::Error),
     /// The core answered an operation with an outcome of another kind: a bug in this crate.
     #[error("internal error: {0}")]
     Internal(&'static str),
@@ -130,7 +133,6 @@ impl Error {
         match self {
             Error::Timeout(_) => true,
             Error::Io(e) => matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock),
-            Error::Data { kind, .. } => *kind == DataFailure::Timeout,
             _ => false,
         }
     }
@@ -159,6 +161,7 @@ impl Error {
             Error::Closed => Error::Closed,
             Error::LineTooLong { limit } => Error::LineTooLong { limit: *limit },
             Error::Internal(s) => Error::Internal(s),
+            Error::Core(e) => Error::Core(e.clone()),
         }
     }
 }
@@ -176,7 +179,8 @@ impl From<ftp_proto::client::Error> for Error {
             P::Data { kind, message } => Error::Data { kind, message },
             P::Tls(m) => Error::Tls(m),
             P::Usage(u) => Error::Usage(u),
-            other => Error::Tls(other.to_string()),
+            P::Aborted => Error::Aborted(Vec::new()),
+            other => Error::Core(other),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ftp_proto::Timestamp;
 use ftp_proto::client::{
-    Client, Config, DataSink, ListingItem, Outcome, TransferCommand, TransferRequest,
+    Client, Config, Credentials, ProtocolError, DataSink, ListingItem, Outcome, TransferCommand, TransferRequest,
 };
 use ftp_proto::command::{Arg, Command, Password, TransferType};
 use ftp_proto::listing::MlsdEntry;
@@ -333,16 +333,15 @@ impl Ftp {
     /// Logs in: USER, then PASS only after a 3xx, then ACCT only after a 3xx. An empty user is
     /// `anonymous`, whose empty or `-` password becomes `anonymous@` (as in ftplib).
     pub fn login(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
-        let user = if user.is_empty() { "anonymous" } else { user };
-        let passwd = if user == "anonymous" && (passwd.is_empty() || passwd == "-") {
-            format!("{passwd}anonymous@")
-        } else {
-            passwd.to_owned()
-        };
-        let user = self.arg(user)?;
-        let password = Password::new(self.arg(&passwd)?);
-        let acct = self.opt_arg(acct)?;
-        reply_of(self.run_outcome(|c| c.login(user, password, acct))?)
+        let mut credentials = Credentials::new(user, passwd, acct)?;
+        if self.encoding != Encoding::Utf8 {
+            // The core applied ftplib's defaults on UTF-8 text; re-encode each part.
+            let encode = |a: &Arg| -> Result<Arg> { self.arg(&a.to_str_lossy()) };
+            credentials.user = encode(&credentials.user)?;
+            credentials.password = Password::from(encode(credentials.password.expose_arg())?);
+            credentials.acct = credentials.acct.as_ref().map(encode).transpose()?;
+        }
+        reply_of(self.run_outcome(|c| c.login_with(credentials))?)
     }
 
     /// Sends a raw command line and returns its final reply. The line is parsed first: CR, LF
@@ -445,10 +444,21 @@ impl Ftp {
     }
 
     fn pump_items(&mut self, op: ftp_proto::client::OpId, mut f: impl FnMut(ListingItem)) -> Result<Reply> {
+        // A line that cannot be parsed does not stop the transfer (that would leave the
+        // session out of step): the first such error is returned once the transfer has ended.
+        let mut bad_line = None;
         loop {
             match self.driver.next_item(op)? {
                 Next::Item(item) => f(item),
-                Next::Done(outcome) => return reply_of(outcome),
+                Next::BadItem(e) => {
+                    bad_line.get_or_insert(e);
+                }
+                Next::Done(outcome) => {
+                    return match bad_line {
+                        Some(e) => Err(Error::Protocol(ProtocolError::Listing(e))),
+                        None => reply_of(outcome),
+                    };
+                }
             }
         }
     }

@@ -3,12 +3,12 @@
 //!
 //! Dropping an iterator before its end aborts the listing (ABOR) on a best-effort basis.
 
-use ftp_proto::client::{ListingItem, OpId};
+use ftp_proto::client::{ListingItem, OpId, ProtocolError};
 use ftp_proto::listing::{ListEntry, MlsdEntry};
 use ftp_proto::reply::Reply;
 
 use crate::driver::{Driver, Next};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ftp::reply_of;
 
 /// The state shared by the listing iterators.
@@ -27,6 +27,7 @@ impl<'a> Listing<'a> {
         }
         match self.driver.next_item(self.op) {
             Ok(Next::Item(item)) => Some(Ok(item)),
+            Ok(Next::BadItem(e)) => Some(Err(Error::Protocol(ProtocolError::Listing(e)))),
             Ok(Next::Done(outcome)) => {
                 self.done = true;
                 match reply_of(outcome) {
