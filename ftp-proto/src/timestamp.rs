@@ -33,7 +33,7 @@ pub struct Timestamp {
 
 /// Whether `year` is a leap year in the proleptic Gregorian calendar.
 const fn is_leap(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// The number of days in `month` (1-12) of `year`.
@@ -69,7 +69,15 @@ impl Timestamp {
         {
             return None;
         }
-        Some(Self { year, month, day, hour, minute, second, nanosecond })
+        Some(Self {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanosecond,
+        })
     }
 
     /// The year, e.g. `2025`.
@@ -255,13 +263,20 @@ impl ListTimestamp {
     pub fn resolve(&self, now: Timestamp) -> Option<Timestamp> {
         match *self {
             ListTimestamp::Full(t) => Some(t),
-            ListTimestamp::YearLess { month, day, hour, minute } => {
+            ListTimestamp::YearLess {
+                month,
+                day,
+                hour,
+                minute,
+            } => {
                 let limit = now.unix_seconds() + 86_400;
                 // Try this year, then earlier ones (up to 8 back covers any Feb 29).
-                (0..8u16).filter_map(|back| now.year.checked_sub(back)).find_map(|year| {
-                    let t = Timestamp::new(year, month, day, hour, minute, 0, 0)?;
-                    (t.unix_seconds() <= limit).then_some(t)
-                })
+                (0..8u16)
+                    .filter_map(|back| now.year.checked_sub(back))
+                    .find_map(|year| {
+                        let t = Timestamp::new(year, month, day, hour, minute, 0, 0)?;
+                        (t.unix_seconds() <= limit).then_some(t)
+                    })
             }
         }
     }
@@ -281,7 +296,16 @@ mod tests {
 
     #[test]
     fn unix_round_trip_over_wide_range() {
-        for secs in [-86_401_i64, -1, 0, 1, 951_782_400, 1_700_000_000, 4_102_444_800, 253_402_300_799] {
+        for secs in [
+            -86_401_i64,
+            -1,
+            0,
+            1,
+            951_782_400,
+            1_700_000_000,
+            4_102_444_800,
+            253_402_300_799,
+        ] {
             let t = Timestamp::from_unix(secs, 0).unwrap();
             assert_eq!(t.unix_seconds(), secs, "{t}");
         }
@@ -313,7 +337,12 @@ mod tests {
     #[test]
     fn year_less_feb_29_resolves_to_last_leap_year() {
         let now = Timestamp::new(2026, 11, 22, 0, 0, 0, 0).unwrap();
-        let t = ListTimestamp::YearLess { month: 2, day: 29, hour: 0, minute: 0 };
+        let t = ListTimestamp::YearLess {
+            month: 2,
+            day: 29,
+            hour: 0,
+            minute: 0,
+        };
         assert_eq!(t.resolve(now).unwrap().year(), 2024);
     }
 
