@@ -27,6 +27,10 @@ pub use command::{
     Arg, ArgError, Command, CommandParseError, Password, ProtLevel, RawCommand, TransferType,
 };
 pub use framer::{FrameError, FramerLimits, ReplyFramer};
+pub use listing::{
+    EntryType, Facts, ListEntry, ListParser, ListingError, ListingLimits, MlsdEntry, MlsdParser,
+    NlstParser,
+};
 pub use parse::{Features, ParseError};
 pub use reply::{Reply, ReplyClass, ReplyCode};
-pub use timestamp::{ListTimestamp, Timestamp};
+pub use timestamp::{ListTimestamp, Timestamp, TimestampRangeError};
