@@ -25,18 +25,26 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Layers: [`Ftp`] drives the core over the transport modules: [`net`] (connections with
+//! deadlines, source address, keepalive), [`data`] (the constant-memory data plane with large
+//! buffers and kernel zero-copy), [`tls`] (rustls configuration, session resumption for data
+//! connections, the upgradable control stream). Their errors are [`error::TransportError`].
+//!
 //! Timeouts: every wait is bounded (connect with name resolution, each reply, opening a data
 //! connection, data idleness, the final reply), see [`FtpBuilder`]. Memory: transfers move data
 //! through fixed buffers, listings are parsed as they stream.
 #![forbid(unsafe_code)]
 
+pub mod data;
 mod debug;
 mod dial;
 mod driver;
-mod error;
+pub mod error;
 mod ftp;
 mod iter;
+pub mod net;
 mod stream;
+pub mod tls;
 
 pub use driver::AbortHandle;
 pub use error::{Error, Result, into_ftp_error};
