@@ -37,7 +37,6 @@
 
 pub mod data;
 mod debug;
-mod dial;
 mod driver;
 pub mod error;
 mod ftp;

@@ -1,12 +1,9 @@
 //! ftplib behaviours against the scripted server: the exact bytes the client sends and how it
 //! takes what the server sends.
 
-use std::io::{Read, Write};
-use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use ftp_blocking::{Encoding, Error, Ftp, FtpBuilder};
-use ftp_proto::client::Timer;
+use ftp_blocking::{Error, Ftp, FtpBuilder};
 use ftp_testkit::scripted::{Script, ScriptedServer, SessionLog};
 
 const GREETING: &str = "220 scripted server ready\r\n";
@@ -23,7 +20,9 @@ fn logged_in() -> Script {
 
 fn connect_with(builder: FtpBuilder, server: &ScriptedServer) -> Ftp {
     let addr = server.addr();
-    builder.connect(&addr.ip().to_string(), addr.port()).expect("connect")
+    builder
+        .connect(&addr.ip().to_string(), addr.port())
+        .expect("connect")
 }
 
 fn login(builder: FtpBuilder, server: &ScriptedServer) -> Ftp {
@@ -63,7 +62,10 @@ fn greeting_multiline_is_kept_whole() {
         .start()
         .unwrap();
     let ftp = connect_with(short(), &server);
-    assert_eq!(ftp.getwelcome().to_text_lossy(), "220-first line\n220-second line\n220 last line");
+    assert_eq!(
+        ftp.getwelcome().to_text_lossy(),
+        "220-first line\n220-second line\n220 last line"
+    );
     ftp.close();
     finish(server);
 }
@@ -163,7 +165,11 @@ fn quit_returns_the_221_reply() {
 
 #[test]
 fn quit_failing_still_closes() {
-    let server = logged_in().expect("QUIT\r\n").close_control().start().unwrap();
+    let server = logged_in()
+        .expect("QUIT\r\n")
+        .close_control()
+        .start()
+        .unwrap();
     let ftp = login(short(), &server);
     assert!(ftp.quit().is_err());
     finish(server);
@@ -181,7 +187,12 @@ fn sendcmd_refuses_cr_lf_before_sending_anything() {
     assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
     drop(ftp);
     let log = finish(server);
-    assert_eq!(log.lines.len(), 2, "only USER and PASS went out: {:?}", log.lines_lossy());
+    assert_eq!(
+        log.lines.len(),
+        2,
+        "only USER and PASS went out: {:?}",
+        log.lines_lossy()
+    );
 }
 
 #[test]
@@ -208,7 +219,12 @@ fn sendcmd_returns_final_reply_and_voidcmd_refuses_non_2xx() {
 #[test]
 fn reply_line_over_limit_is_a_protocol_error_not_a_crash() {
     let long = format!("200 {}\r\n", "x".repeat(9000));
-    let server = logged_in().expect("NOOP\r\n").send(long).wait_for_close().start().unwrap();
+    let server = logged_in()
+        .expect("NOOP\r\n")
+        .send(long)
+        .wait_for_close()
+        .start()
+        .unwrap();
     let mut ftp = login(short(), &server);
     let err = ftp.noop().unwrap_err();
     assert!(err.is_protocol(), "{err:?}");
@@ -230,10 +246,15 @@ fn retrbinary_chunks_are_at_most_blocksize() {
     let mut got = Vec::new();
     let mut sizes = Vec::new();
     let reply = ftp
-        .retrbinary("RETR file.bin", |c| {
-            sizes.push(c.len());
-            got.extend_from_slice(c);
-        }, 1000, None)
+        .retrbinary(
+            "RETR file.bin",
+            |c| {
+                sizes.push(c.len());
+                got.extend_from_slice(c);
+            },
+            1000,
+            None,
+        )
         .unwrap();
     assert_eq!(reply.code().as_u16(), 226);
     assert_eq!(got, data);
