@@ -490,6 +490,20 @@ impl Session {
                 })
             }
             "input" => self.client.handle_data_input(&unescape(rest)),
+            "file" => {
+                let bytes = std::fs::read(data_dir().join("transcripts").join(rest)).unwrap();
+                match self.feed {
+                    Feed::Whole => self.client.handle_data_input(&bytes),
+                    Feed::Chunks(n) => bytes
+                        .chunks(n.max(1))
+                        .for_each(|c| self.client.handle_data_input(c)),
+                    Feed::Split(k) => {
+                        let k = k.min(bytes.len());
+                        self.client.handle_data_input(&bytes[..k]);
+                        self.client.handle_data_input(&bytes[k..]);
+                    }
+                }
+            }
             other => panic!("unknown data event {other}"),
         }
         self.drain();
@@ -521,6 +535,27 @@ impl Session {
     }
 }
 
+/// `ftp-proto/tests/data`.
+pub fn data_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("data")
+}
+
+/// Checks that every `S:` line of `script` is a line the server really sent in the captured
+/// `transcript` (a file of `tests/data/transcripts`), so that dialogue tests quote real servers.
+pub fn check_quotes(script: &str, transcript: &str) {
+    let text = std::fs::read_to_string(data_dir().join("transcripts").join(transcript)).unwrap();
+    let real: HashSet<&str> = text.lines().filter(|l| l.starts_with("S: ")).collect();
+    for line in script
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with("S: "))
+    {
+        assert!(real.contains(line), "{transcript} has no line {line:?}");
+    }
+}
+
 fn unescape_path(w: &str) -> String {
     w.replace("\\s", " ")
 }
@@ -536,6 +571,10 @@ fn max_block(script: &str) -> usize {
             cur += 2;
         } else if let Some(t) = line.strip_prefix("S! ") {
             cur += unescape(t).len();
+        } else if let Some(f) = line.strip_prefix("D: file ") {
+            let len =
+                std::fs::metadata(data_dir().join("transcripts").join(f)).map_or(0, |m| m.len());
+            max = max.max(usize::try_from(len).unwrap());
         } else {
             max = max.max(cur);
             cur = 0;
@@ -563,7 +602,8 @@ pub fn run_with(config: &Config, script: &str, feed: Feed) -> Session {
     let mut expected: Vec<String> = Vec::new();
     for (no, line) in script.lines().enumerate() {
         let no = no + 1;
-        let line = line.trim();
+        // Leading indentation goes; trailing spaces stay (pure-ftpd's "226-Options: -l ").
+        let line = line.trim_start();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
@@ -575,7 +615,7 @@ pub fn run_with(config: &Config, script: &str, feed: Feed) -> Session {
             if !block.is_empty() {
                 s.feed_control(&std::mem::take(&mut block));
             }
-            expected.push(line.to_string());
+            expected.push(line.trim_end().to_string());
             continue;
         }
         if is_server {
