@@ -4,8 +4,10 @@
 # with DIR/servers.env in the environment, and always stops every server by its pid.
 #
 # The checks: scripts/real-servers-smoke.py (login, LIST, NLST, RETR, STOR, anonymous, and
-# FTPS with curl on TLS 1.2 and 1.3 for every server), then, when the test target exists,
-# `cargo test -p ftp-blocking --test real_servers -- --include-ignored`.
+# FTPS with curl on TLS 1.2 and 1.3 for every server), `cargo test -p ftp-testkit --test
+# real_servers -- --include-ignored` (the servers.env variables read through
+# ftp_testkit::real, and rustls handshakes trusting the CA file), then, when the test target
+# exists, `cargo test -p ftp-blocking --test real_servers -- --include-ignored`.
 #
 # Environment: FTP_RS_KEEP_SERVERS_DIR=1 keeps the servers' folder (configs, logs) after the
 # run; everything scripts/real-servers.sh reads (FTP_RS_PORT_BASE, FTP_RS_PROFTPD_TLS_PROTOCOL,
@@ -53,6 +55,11 @@ set +a
 python3 scripts/real-servers-smoke.py
 t3=$(date +%s)
 echo "real-servers-test: smoke checks took $((t3 - t2))s"
+
+cargo test -p ftp-testkit --test real_servers -- --include-ignored
+t4=$(date +%s)
+echo "real-servers-test: ftp-testkit real_servers tests took $((t4 - t3))s"
+t3=$t4
 
 if [ -f ftp-blocking/tests/real_servers.rs ]; then
   cargo test -p ftp-blocking --test real_servers -- --include-ignored

@@ -34,8 +34,8 @@
 # uploads), FTP_S_PID, FTP_S_TLS_VERSIONS ('1.2 1.3'), FTP_S_TLS_SESSION_REUSE_REQUIRED (1 for
 # vsftpd and proftpd); plus FTP_PUREFTPD_VIRTUAL_USER/_PASSWORD.
 #
-# TLS: one throwaway certificate for CN=localhost, SAN DNS:localhost, IP:127.0.0.1, IP:::1
-# (DIR/tls/cert.pem, which is also the CA file to trust: it is self-signed). TLS is optional
+# TLS: a throwaway CA (DIR/tls/ca.pem: FTP_CA_FILE, the file to trust) and a certificate it
+# signed for localhost, 127.0.0.1 and ::1 that every server presents. TLS is optional
 # on the control connection everywhere (AUTH TLS), and vsftpd and proftpd require the data
 # connections under PROT P to resume the control connection's TLS session.
 # TLS versions: vsftpd 3.0.3 offers TLS 1.2 and 1.3 (it cannot be restricted to 1.3: its
@@ -87,18 +87,20 @@ cmd_install() {
   as_root apt-get update -q
   # shellcheck disable=SC2086
   as_root apt-get install -y -q --no-install-recommends vsftpd openssl curl ca-certificates $UNPACKED_LIBS
+  # Start the cache afresh so that an old package version never mixes with a new one.
+  rm -rf "$CACHE/debs" "$CACHE/root" "$(proftpd_modules)"
   mkdir -p "$CACHE/debs" "$CACHE/root" "$(proftpd_modules)"
   (
+    # apt-get download writes into the current folder (as root it notes that the download
+    # is unsandboxed: harmless).
     cd "$CACHE/debs"
-    # apt-get download writes into the current folder; run it as the calling user when root
-    # would leave root-owned files in a user's cache (harmless as root).
     # shellcheck disable=SC2086
-    apt-get download $UNPACKED_DEBS
+    apt-get download -q $UNPACKED_DEBS
   )
   for deb in "$CACHE"/debs/*.deb; do dpkg-deb -x "$deb" "$CACHE/root"; done
   # proftpd loads modules from one ModulePath: gather proftpd-core's and proftpd-mod-crypto's.
   for d in "$CACHE/root/usr/lib/proftpd" "$CACHE"/root/usr/lib/*/proftpd; do
-    [ -d "$d" ] && cp -f "$d"/*.so "$(proftpd_modules)/" 2>/dev/null || true
+    if [ -d "$d" ]; then cp -f "$d"/*.so "$(proftpd_modules)/"; fi
   done
   [ -f "$(proftpd_modules)/mod_tls.so" ] || die "mod_tls.so not found in the unpacked proftpd packages"
   "$PYTHON" -m pip install -q --disable-pip-version-check pyftpdlib pyopenssl
@@ -195,10 +197,23 @@ cmd_start() {
   chmod 755 "$DIR/empty" "$DIR/anon" "$DIR/home"
   : >"$DIR/pids"
 
-  # TLS: one self-signed certificate for localhost, 127.0.0.1 and ::1; it is its own CA.
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$DIR/tls/key.pem" -out "$DIR/tls/cert.pem" \
-    -days 3650 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1 \
-    >/dev/null 2>&1 || die "openssl could not make the certificate"
+  # TLS: a throwaway CA (DIR/tls/ca.pem, the file clients trust) and a server certificate it
+  # signed for localhost, 127.0.0.1 and ::1 (DIR/tls/cert.pem, key DIR/tls/key.pem). A single
+  # self-signed certificate would do for curl and OpenSSL, but rustls (webpki) refuses a CA
+  # certificate as a server's own (CaUsedAsEndEntity), and OpenSSL's req -x509 makes a CA one.
+  local tls="$DIR/tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 3650 \
+    -subj "/CN=ftp-rs test CA" -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign,cRLSign >/dev/null 2>&1 ||
+    die "openssl could not make the test CA"
+  openssl req -newkey rsa:2048 -nodes -keyout "$tls/key.pem" -out "$tls/server.csr" \
+    -subj /CN=localhost >/dev/null 2>&1 || die "openssl could not make the server key"
+  printf '%s\n' 'basicConstraints=critical,CA:FALSE' \
+    'keyUsage=critical,digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth' \
+    'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1' >"$tls/server.ext"
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+    -CAcreateserial -out "$tls/cert.pem" -days 3650 -extfile "$tls/server.ext" >/dev/null 2>&1 ||
+    die "openssl could not sign the server certificate"
   # pure-ftpd wants certificate and key in one file.
   cat "$DIR/tls/cert.pem" "$DIR/tls/key.pem" >"$DIR/tls/combined.pem"
   chmod 600 "$DIR/tls/key.pem" "$DIR/tls/combined.pem"
@@ -239,7 +254,7 @@ write_env() { # SAMPLE_SHA256
   {
     echo "# Written by scripts/real-servers.sh start; stop with: scripts/real-servers.sh stop $DIR"
     echo "FTP_SERVERS_DIR=$DIR"
-    echo "FTP_CA_FILE=$DIR/tls/cert.pem"
+    echo "FTP_CA_FILE=$DIR/tls/ca.pem"
     echo "FTP_TLS_SERVER_NAME=localhost"
     echo "FTP_ANON_USER=anonymous"
     echo "FTP_ANON_ROOT=$DIR/anon"
@@ -271,7 +286,7 @@ write_env() { # SAMPLE_SHA256
     echo "FTP_VSFTPD_TLS_SESSION_REUSE_REQUIRED=1"
     echo "FTP_PUREFTPD_TLS_VERSIONS='1.2 1.3'"
     echo "FTP_PUREFTPD_TLS_SESSION_REUSE_REQUIRED=0"
-    echo "FTP_PROFTPD_TLS_VERSIONS='$(echo "$PROFTPD_TLS_PROTOCOL" | sed 's/TLSv//g')'"
+    echo "FTP_PROFTPD_TLS_VERSIONS='${PROFTPD_TLS_PROTOCOL//TLSv/}'"
     echo "FTP_PROFTPD_TLS_SESSION_REUSE_REQUIRED=1"
     echo "FTP_PYFTPDLIB_TLS_VERSIONS='1.2 1.3'"
     echo "FTP_PYFTPDLIB_TLS_SESSION_REUSE_REQUIRED=0"
@@ -446,14 +461,14 @@ pid_is() { # PID NAME
 }
 
 cmd_stop() {
-  local dir name pid i
+  local dir name pid
   dir="$(cd "$1" 2>/dev/null && pwd)" || { log "stop: no directory $1"; return 0; }
   [ -f "$dir/pids" ] || { log "stop: no $dir/pids, nothing to stop"; return 0; }
   while read -r name pid; do
     [ -n "$pid" ] || continue
     if pid_is "$pid" "$name"; then
       kill -TERM "$pid" 2>/dev/null || true
-      for i in $(seq 1 50); do
+      for _ in $(seq 1 50); do
         pid_is "$pid" "$name" || break
         sleep 0.1
       done
