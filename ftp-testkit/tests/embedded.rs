@@ -126,6 +126,14 @@ fn ftps_embedded_server_is_trusted_through_the_test_ca() {
     let server = EmbeddedServer::builder().ftps().start().unwrap();
     let (mut c, version) = secure(&server, "localhost").unwrap();
     assert_eq!(version, rustls::ProtocolVersion::TLSv1_2);
+    let certs = server.certs().unwrap();
+    assert!(
+        server
+            .cert_pem()
+            .unwrap()
+            .starts_with(certs.server().cert_pem())
+    );
+    assert!(server.cert_pem().unwrap().ends_with(certs.ca_cert_pem()));
     login(&mut c);
     assert_eq!(c.cmd("PWD"), "257 \"/\"\r\n");
 }
