@@ -381,3 +381,52 @@ impl ReplyFramer {
         self.ready.push_back((frame, self.pushed));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endless_line_is_not_stored() {
+        let mut framer = ReplyFramer::new(FramerLimits {
+            max_line_len: 100,
+            max_reply_len: 1000,
+        });
+        framer.push(b"200 ");
+        for _ in 0..10_000 {
+            framer.push(&[b'x'; 1000]);
+            assert!(framer.data.len() <= KEPT_HEAD, "{}", framer.data.len());
+        }
+        assert!(framer.next_reply().is_none());
+        assert_eq!(framer.buffered_len(), 10_000_004);
+        framer.push(b"\r\n");
+        assert_eq!(
+            framer.next_reply(),
+            Some(Err(FrameError::LineTooLong { limit: 100 }))
+        );
+        assert_eq!(framer.buffered_len(), 0);
+    }
+
+    #[test]
+    fn endless_multiline_reply_is_not_stored() {
+        let mut framer = ReplyFramer::new(FramerLimits {
+            max_line_len: 100,
+            max_reply_len: 1000,
+        });
+        framer.push(b"211-start\r\n");
+        for _ in 0..10_000 {
+            framer.push(b" a feature line\r\n");
+            assert!(
+                framer.data.len() <= 1000 + KEPT_HEAD,
+                "{}",
+                framer.data.len()
+            );
+        }
+        framer.push(b"211 End\r\n");
+        assert_eq!(
+            framer.next_reply(),
+            Some(Err(FrameError::ReplyTooLong { limit: 1000 }))
+        );
+        assert!(framer.next_reply().is_none());
+    }
+}

@@ -549,4 +549,169 @@ mod tests {
         let t = Timestamp::new(1969, 12, 31, 23, 59, 59, 250_000_000).unwrap();
         assert_eq!(Timestamp::from_system_time(t.to_system_time()), Some(t));
     }
+
+    #[test]
+    fn rfc3659_time_val_whole_seconds() {
+        let t = Timestamp::parse_rfc3659(b"20250615083000").unwrap();
+        assert_eq!(t, Timestamp::new(2025, 6, 15, 8, 30, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn rfc3659_time_val_fractions_of_every_length() {
+        let cases: [(&[u8], u32); 4] = [
+            (b"20261122050528.1", 100_000_000),
+            (b"20261122050528.123", 123_000_000),
+            (b"20261122050528.123456789", 123_456_789),
+            (b"20261122050528.1234567891", 123_456_789),
+        ];
+        for (text, nanos) in cases {
+            assert_eq!(
+                Timestamp::parse_rfc3659(text).unwrap().nanosecond(),
+                nanos,
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rfc3659_time_val_leap_second_accepted() {
+        assert_eq!(
+            Timestamp::parse_rfc3659(b"20161231235960")
+                .unwrap()
+                .second(),
+            60
+        );
+    }
+
+    #[test]
+    fn rfc3659_time_val_malformed_refused() {
+        for text in [
+            &b""[..],
+            b"2025061508300",
+            b"202506150830000",
+            b"20250615083000.",
+            b"20250615083000.x",
+            b"2025061508300a",
+            b"+2025061508300",
+            b"20250230083000",
+            b"20250615243000",
+            b"20250615083000 ",
+        ] {
+            assert_eq!(Timestamp::parse_rfc3659(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn rfc3659_round_trips_through_display() {
+        for text in [
+            "20261122050528",
+            "20261122050528.5",
+            "00010101000000.000000001",
+            "99991231235959.999",
+        ] {
+            assert_eq!(
+                Timestamp::parse_rfc3659(text.as_bytes())
+                    .unwrap()
+                    .to_string(),
+                text
+            );
+        }
+    }
+
+    #[cfg(feature = "chrono")]
+    mod chrono_conversions {
+        use super::super::{Timestamp, TimestampRangeError};
+        use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+        #[test]
+        fn to_and_from_naive_date_time() {
+            let t = Timestamp::new(2025, 6, 15, 8, 30, 12, 345_000_000).unwrap();
+            let n = NaiveDateTime::from(t);
+            let expected = NaiveDate::from_ymd_opt(2025, 6, 15)
+                .unwrap()
+                .and_hms_milli_opt(8, 30, 12, 345)
+                .unwrap();
+            assert_eq!(n, expected);
+            assert_eq!(Timestamp::try_from(n), Ok(t));
+        }
+
+        #[test]
+        fn utc_instant_matches_unix_seconds() {
+            let t = Timestamp::new(2026, 11, 22, 5, 5, 28, 0).unwrap();
+            let d = DateTime::<Utc>::from(t);
+            assert_eq!(d.timestamp(), t.unix_seconds());
+            assert_eq!(Timestamp::try_from(d), Ok(t));
+        }
+
+        #[test]
+        fn leap_second_kept_as_chrono_leap_nanoseconds() {
+            let t = Timestamp::new(2016, 12, 31, 23, 59, 60, 250).unwrap();
+            let n = NaiveDateTime::from(t);
+            assert_eq!(chrono::Timelike::second(&n), 59);
+            assert_eq!(chrono::Timelike::nanosecond(&n), 1_000_000_250);
+            assert_eq!(Timestamp::try_from(n), Ok(t));
+        }
+
+        #[test]
+        fn years_outside_the_range_refused() {
+            let before_year_0 = NaiveDate::from_ymd_opt(-1, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap();
+            assert_eq!(Timestamp::try_from(before_year_0), Err(TimestampRangeError));
+            let after = NaiveDate::from_ymd_opt(65_536, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap();
+            assert_eq!(Timestamp::try_from(after), Err(TimestampRangeError));
+            let last = Timestamp::new(65_535, 12, 31, 23, 59, 59, 0).unwrap();
+            assert_eq!(Timestamp::try_from(NaiveDateTime::from(last)), Ok(last));
+        }
+    }
+
+    #[cfg(feature = "time")]
+    mod time_conversions {
+        use super::super::{Timestamp, TimestampRangeError};
+        use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+        #[test]
+        fn to_and_from_primitive_date_time() {
+            let t = Timestamp::new(2025, 6, 15, 8, 30, 12, 345_000_000).unwrap();
+            let p = PrimitiveDateTime::try_from(t).unwrap();
+            let expected = PrimitiveDateTime::new(
+                Date::from_calendar_date(2025, Month::June, 15).unwrap(),
+                Time::from_hms_milli(8, 30, 12, 345).unwrap(),
+            );
+            assert_eq!(p, expected);
+            assert_eq!(Timestamp::try_from(p), Ok(t));
+        }
+
+        #[test]
+        fn offset_date_time_is_utc_and_converted_back_to_utc() {
+            let t = Timestamp::new(2026, 11, 22, 5, 5, 28, 0).unwrap();
+            let o = OffsetDateTime::try_from(t).unwrap();
+            assert_eq!(o.unix_timestamp(), t.unix_seconds());
+            assert_eq!(o.offset(), UtcOffset::UTC);
+            let in_paris = o.to_offset(UtcOffset::from_hms(1, 0, 0).unwrap());
+            assert_eq!(in_paris.hour(), 6);
+            assert_eq!(Timestamp::try_from(in_paris), Ok(t));
+        }
+
+        #[test]
+        fn leap_second_and_far_years_refused() {
+            let leap = Timestamp::new(2016, 12, 31, 23, 59, 60, 0).unwrap();
+            assert_eq!(PrimitiveDateTime::try_from(leap), Err(TimestampRangeError));
+            let far = Timestamp::new(10_000, 1, 1, 0, 0, 0, 0).unwrap();
+            assert_eq!(OffsetDateTime::try_from(far), Err(TimestampRangeError));
+        }
+
+        #[test]
+        fn negative_years_refused() {
+            let p = PrimitiveDateTime::new(
+                Date::from_calendar_date(-5, Month::January, 1).unwrap(),
+                Time::MIDNIGHT,
+            );
+            assert_eq!(Timestamp::try_from(p), Err(TimestampRangeError));
+        }
+    }
 }
