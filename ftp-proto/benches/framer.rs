@@ -80,6 +80,9 @@ fn bench(c: &mut Criterion) {
         assert_eq!(newline_count(&input, 4096), newline_scan(&input, 4096));
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Bytes(input.len() as u64));
+        group.bench_function("memchr newline count", |b| {
+            b.iter(|| newline_count(black_box(&input), 4096))
+        });
         group.bench_function("memchr newline scan", |b| {
             b.iter(|| newline_scan(black_box(&input), 4096))
         });
