@@ -376,3 +376,54 @@ fn replies_reencode_to_what_frames_the_same() {
     framer.push(&wire);
     assert_eq!(framer.next_reply().unwrap().unwrap(), reply);
 }
+
+#[test]
+fn replies_equal_whatever_their_line_ends() {
+    let mut a = ReplyFramer::default();
+    a.push(b"211-a\n b\n211 c\n");
+    let mut b = ReplyFramer::default();
+    b.push(b"211-a\r\n b\r\n211 c\r\n");
+    let (a, b) = (
+        a.next_reply().unwrap().unwrap(),
+        b.next_reply().unwrap().unwrap(),
+    );
+    assert_eq!(a, b);
+    assert_eq!(a.wire_len(), 15);
+    assert_eq!(b.wire_len(), 18);
+    assert_eq!(a.to_string(), "211-a\n b\n211 c");
+}
+
+#[test]
+fn reply_accessors_on_a_framed_multiline_reply() {
+    let mut framer = ReplyFramer::default();
+    framer.push(b"226-Options: -l \r\n226 2 matches total\r\n");
+    let reply = framer.next_reply().unwrap().unwrap();
+    assert_eq!(reply.code(), ReplyCode::TRANSFER_COMPLETE);
+    assert_eq!(reply.code().class(), ftp_proto::ReplyClass::Completion);
+    assert!(reply.is_multiline());
+    assert_eq!(
+        reply.first_text(),
+        b"Options: -l ",
+        "the trailing space is kept"
+    );
+    assert_eq!(reply.text(), b"2 matches total");
+    assert_eq!(
+        reply.to_text_lossy(),
+        "226-Options: -l \n226 2 matches total"
+    );
+}
+
+#[test]
+fn frame_errors_display_the_limit() {
+    assert_eq!(
+        FrameError::LineTooLong { limit: 8192 }.to_string(),
+        "reply line longer than 8192 bytes"
+    );
+    assert_eq!(
+        FrameError::InvalidReplyLine {
+            line: b"hello".to_vec()
+        }
+        .to_string(),
+        "not a reply line: \"hello\""
+    );
+}
