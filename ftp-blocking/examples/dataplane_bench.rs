@@ -1,10 +1,12 @@
 //! Throughput of each data-plane path over loopback TCP, with a file in the page cache.
 //!
 //! ```text
-//! cargo run --release -p ftp-blocking --example dataplane_bench -- [MiB] [rounds] [dir]
+//! cargo run --release -p ftp-blocking --example dataplane_bench -- [MiB] [rounds] [dir] [download-dir]
 //! ```
 //!
-//! Defaults: a 1024 MiB file, 5 rounds, the system temporary directory. The file is written
+//! Defaults: a 1024 MiB file, 5 rounds, the system temporary directory (for the download
+//! target too, unless `download-dir` names another, such as a tmpfs to keep disk writeback
+//! out of the download figures). The file is written
 //! once (and flushed to disk so that writeback does not run during the measurements), every
 //! path runs once per round with the paths interleaved, and the medians are printed with their
 //! ratio to the fastest path of the direction and to a raw read/write loop with a 1 MiB buffer
@@ -226,7 +228,8 @@ fn main() {
     let dir: PathBuf = args.next().map_or_else(std::env::temp_dir, PathBuf::from);
     let len = mib * MIB as u64;
     let src = dir.join(format!("ftp-blocking-bench-{}.src", std::process::id()));
-    let dst = dir.join(format!("ftp-blocking-bench-{}.dst", std::process::id()));
+    let dst_dir: PathBuf = args.next().map_or_else(|| dir.clone(), PathBuf::from);
+    let dst = dst_dir.join(format!("ftp-blocking-bench-{}.dst", std::process::id()));
     let _cleanup = Cleanup(vec![src.clone(), dst.clone()]);
 
     println!("writing {mib} MiB to {} ...", src.display());
