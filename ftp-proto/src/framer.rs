@@ -194,6 +194,12 @@ impl ReplyFramer {
         usize::try_from(self.pushed - self.handed_out).unwrap_or(usize::MAX)
     }
 
+    /// Bytes stored for the partial reply (for the fuzz target's memory bound).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn held_bytes(&self) -> usize {
+        self.data.len()
+    }
+
     /// Whether a discarded or failed reply is being skipped.
     fn skipping(&self) -> bool {
         self.error.is_some()
@@ -210,19 +216,24 @@ impl ReplyFramer {
             return;
         }
         // A CR that may turn out to be the line end is allowed past the line limit.
-        if self.line_len > self.limits.max_line_len.saturating_add(1) {
-            self.line_discarded = true;
-            if self.error.is_none() {
-                self.error = Some(FrameError::LineTooLong {
+        let line_at = self.limits.max_line_len.saturating_add(2);
+        let reply_at = self
+            .limits
+            .max_reply_len
+            .saturating_add(1)
+            .saturating_sub(self.reply_wire_len);
+        if self.line_len >= line_at || self.line_len >= reply_at {
+            // Report whichever limit the stream crossed first, whatever the chunking.
+            self.error = Some(if self.line_len >= line_at && line_at <= reply_at {
+                FrameError::LineTooLong {
                     limit: self.limits.max_line_len,
-                });
-                self.drop_completed_lines();
-            }
-            self.keep_head(chunk);
-        } else if self.reply_wire_len + self.line_len > self.limits.max_reply_len {
-            self.error = Some(FrameError::ReplyTooLong {
-                limit: self.limits.max_reply_len,
+                }
+            } else {
+                FrameError::ReplyTooLong {
+                    limit: self.limits.max_reply_len,
+                }
             });
+            self.line_discarded = true;
             self.drop_completed_lines();
             self.keep_head(chunk);
         } else {
@@ -368,5 +379,54 @@ impl ReplyFramer {
         self.reply_wire_len = 0;
         // Everything up to the current position belongs to this frame.
         self.ready.push_back((frame, self.pushed));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endless_line_is_not_stored() {
+        let mut framer = ReplyFramer::new(FramerLimits {
+            max_line_len: 100,
+            max_reply_len: 1000,
+        });
+        framer.push(b"200 ");
+        for _ in 0..10_000 {
+            framer.push(&[b'x'; 1000]);
+            assert!(framer.data.len() <= KEPT_HEAD, "{}", framer.data.len());
+        }
+        assert!(framer.next_reply().is_none());
+        assert_eq!(framer.buffered_len(), 10_000_004);
+        framer.push(b"\r\n");
+        assert_eq!(
+            framer.next_reply(),
+            Some(Err(FrameError::LineTooLong { limit: 100 }))
+        );
+        assert_eq!(framer.buffered_len(), 0);
+    }
+
+    #[test]
+    fn endless_multiline_reply_is_not_stored() {
+        let mut framer = ReplyFramer::new(FramerLimits {
+            max_line_len: 100,
+            max_reply_len: 1000,
+        });
+        framer.push(b"211-start\r\n");
+        for _ in 0..10_000 {
+            framer.push(b" a feature line\r\n");
+            assert!(
+                framer.data.len() <= 1000 + KEPT_HEAD,
+                "{}",
+                framer.data.len()
+            );
+        }
+        framer.push(b"211 End\r\n");
+        assert_eq!(
+            framer.next_reply(),
+            Some(Err(FrameError::ReplyTooLong { limit: 1000 }))
+        );
+        assert!(framer.next_reply().is_none());
     }
 }
