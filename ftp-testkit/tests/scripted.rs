@@ -648,3 +648,17 @@ S: 530 Login authentication failed
     let log = server.finish().unwrap();
     assert_eq!(log.lines_lossy(), ["USER pureuser", "PASS wrong"]);
 }
+
+#[test]
+fn script_error_debug_is_the_readable_report() {
+    let server = Script::new().expect("PWD\r\n").start().unwrap();
+    let mut c = RawClient::connect(server.addr());
+    c.send(b"CWD /\r\n");
+    let err = server.finish().unwrap_err();
+    assert_eq!(format!("{err:?}"), err.to_string());
+    assert!(
+        err.to_string()
+            .contains("control bytes received: \"CWD /\\r\\n\""),
+        "{err}"
+    );
+}
