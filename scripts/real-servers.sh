@@ -180,6 +180,20 @@ PY
 
 record_pid() { echo "$1 $2" >>"$DIR/pids"; } # NAME PID
 
+# Fails when something already listens on one of our control ports: a server left over from an
+# earlier run would otherwise answer the readiness check in place of the new one.
+check_ports_free() {
+  local n port
+  for n in vsftpd pureftpd proftpd pyftpdlib; do
+    port=$(port_of "$n")
+    if "$PYTHON" -c 'import socket, sys
+s = socket.socket(); s.settimeout(2)
+sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)' "$port"; then
+      die "127.0.0.1:$port ($n) is already in use (a server left from an earlier run? stop it, or set FTP_RS_PORT_BASE)"
+    fi
+  done
+}
+
 # Stops what started so far and fails.
 start_failed() {
   cmd_stop "$DIR"
@@ -191,6 +205,7 @@ cmd_start() {
   DIR="$(cd "$1" && pwd)"
   [ "$(id -u)" = 0 ] || die "start needs root (system users, chroot, PAM)"
   installed || die "run '$0 install' first"
+  check_ports_free
   if [ -s "$DIR/pids" ]; then die "$DIR/pids is not empty: servers already started there? ('$0 stop $DIR')"; fi
   chmod 755 "$DIR"
   mkdir -p "$DIR/tls" "$DIR/empty" "$DIR/anon" "$DIR/home" "$DIR/pure"

@@ -385,7 +385,10 @@ impl SessionLog {
 }
 
 /// Why a scripted session failed: which step, what went wrong, and what had been received.
-#[derive(Debug, Clone)]
+///
+/// `Debug` prints the same readable report as `Display`, so that `server.finish().unwrap()`
+/// in a test shows the diff.
+#[derive(Clone)]
 pub struct ScriptError {
     /// The index of the failing step, `None` when the client never connected or the thread
     /// panicked.
@@ -543,6 +546,12 @@ impl fmt::Display for ScriptError {
         } else {
             write!(f, "\n  control bytes received: \"{}\"", escape(received))
         }
+    }
+}
+
+impl fmt::Debug for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

@@ -11,10 +11,13 @@ pub enum PasvStyle {
     /// `229 Entering Extended Passive Mode (|||PORT|)` (RFC 2428), for IPv4 and IPv6 alike.
     Epsv,
     /// `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2).` naming `advertised_ip`, or 127.0.0.1
-    /// when `None`. The listener is always on the server's own loopback address, so an
-    /// `advertised_ip` such as 10.1.2.3 is a lie a client must distrust (it should connect to
-    /// the control connection's peer instead, as ftplib does by default). Meant for IPv4
-    /// servers: a 227 cannot name an IPv6 address.
+    /// when `None`. The listener is always on the server's own loopback address, so another
+    /// `advertised_ip` is a lie a client must distrust (it should connect to the control
+    /// connection's peer instead, as ftplib does by default). **Lie with another loopback
+    /// address such as 127.9.8.7**, never a private or public one: a buggy client would then
+    /// send traffic off the machine, and tests stay on loopback. Nothing listens on the lie, so
+    /// a client that trusts it gets "connection refused". Meant for IPv4 servers: a 227 cannot
+    /// name an IPv6 address.
     Pasv {
         /// The address written into the 227 reply; `None` writes 127.0.0.1.
         advertised_ip: Option<Ipv4Addr>,
