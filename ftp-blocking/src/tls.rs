@@ -39,7 +39,7 @@
 //! | server | TLS 1.2 | TLS 1.3 |
 //! |---|---|---|
 //! | vsftpd 3.0.3 (`require_ssl_reuse=YES`) | 20 of 20 resumed | 20 of 20 resumed |
-//! | proftpd 1.3.8 (reuse required by default) | 20 of 20 resumed | fails at the 3rd upload |
+//! | proftpd 1.3.8 (reuse required by default) | 20 of 20 resumed | the data connection after the 2nd upload fails |
 //!
 //! proftpd 1.3.8 under TLS 1.3 sends a new ticket on a data connection only when it writes on
 //! it (downloads, listings), not on an upload, so each upload uses up one of the two tickets of
