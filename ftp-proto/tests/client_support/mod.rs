@@ -29,7 +29,7 @@ use std::net::SocketAddr;
 
 use ftp_proto::client::{
     Action, Client, Config, DataEvent, DataFailure, DataSink, Error, Event, ListingItem, OpId,
-    Outcome, Output, ProtocolError, TimerUpdate, TlsEvent, TransferCommand, TransferRequest,
+    Outcome, Output, ProtocolError, Timer, TimerUpdate, TlsEvent, TransferCommand, TransferRequest,
     UsageError,
 };
 use ftp_proto::{Arg, Command, Password, RawCommand, Timestamp, TransferType};
@@ -247,6 +247,8 @@ pub struct Session {
     pending: Vec<String>,
     /// Every output of the run, for debugging.
     pub log: Vec<String>,
+    /// The timers armed now, as the outputs said.
+    pub armed: HashSet<Timer>,
 }
 
 impl Session {
@@ -259,6 +261,7 @@ impl Session {
             finished_ops: HashSet::new(),
             pending: Vec::new(),
             log: Vec::new(),
+            armed: HashSet::new(),
         }
     }
 
@@ -279,6 +282,18 @@ impl Session {
                     self.open_ops.contains(op),
                     "event for an unknown or finished {op}"
                 );
+            }
+            match &out {
+                Output::Timer(TimerUpdate::Arm { timer, .. }) => {
+                    self.armed.insert(*timer);
+                }
+                Output::Timer(TimerUpdate::Cancel(timer)) => {
+                    assert!(
+                        self.armed.remove(timer),
+                        "cancelled {timer:?}, which was not armed"
+                    );
+                }
+                _ => {}
             }
             if let Output::Event(Event::Finished { op, .. }) = &out {
                 self.open_ops.remove(op);
@@ -672,6 +687,49 @@ pub fn run_with(config: &Config, script: &str, feed: Feed) -> Session {
         s.feed_control(&std::mem::take(&mut block));
     }
     verify(&mut s, &mut expected, "at the end of the script");
+    s
+}
+
+/// Plays the inputs of `script` before line `upto` (1-based) and ignores its expectations.
+pub fn run_prefix(config: &Config, script: &str, upto: usize) -> Session {
+    let kept: Vec<&str> = script
+        .lines()
+        .take(upto.saturating_sub(1))
+        .filter(|l| {
+            let l = l.trim_start();
+            !["C:", "A:", "F:", "E:", "T:", "R:"]
+                .iter()
+                .any(|t| l.starts_with(t))
+        })
+        .collect();
+    let mut s = Session::new(config.clone(), Feed::Whole);
+    let mut block = Vec::new();
+    for line in kept.iter().map(|l| l.trim_start()) {
+        if let Some(t) = line.strip_prefix("S: ") {
+            block.extend_from_slice(t.as_bytes());
+            block.extend_from_slice(b"\r\n");
+            continue;
+        }
+        if !block.is_empty() {
+            s.feed_control(&std::mem::take(&mut block));
+        }
+        if let Some(req) = line.strip_prefix("> ") {
+            s.request(req.split(" => ").next().unwrap());
+        } else if let Some(d) = line.strip_prefix("D: ") {
+            s.data(d);
+        } else if let Some(t) = line.strip_prefix("L: ") {
+            s.tls(t);
+        } else if let Some(t) = line.strip_prefix("X: ") {
+            s.timeout(t);
+        } else if line == "EOF" {
+            s.client.handle_control_eof();
+            s.drain();
+        }
+    }
+    if !block.is_empty() {
+        s.feed_control(&block);
+    }
+    s.take_pending();
     s
 }
 
