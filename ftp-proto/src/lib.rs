@@ -15,9 +15,22 @@
 pub mod client;
 pub mod command;
 pub mod framer;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod listing;
 pub mod parse;
 pub mod reply;
 mod timestamp;
 
-pub use timestamp::{ListTimestamp, Timestamp};
+pub use command::{
+    Arg, ArgError, Command, CommandParseError, Password, ProtLevel, RawCommand, TransferType,
+};
+pub use framer::{FrameError, FramerLimits, ReplyFramer};
+pub use listing::{
+    EntryType, Facts, ListEntry, ListParser, ListingError, ListingLimits, MlsdEntry, MlsdParser,
+    NlstParser,
+};
+pub use parse::{Features, ParseError};
+pub use reply::{Reply, ReplyClass, ReplyCode};
+pub use timestamp::{ListTimestamp, Timestamp, TimestampRangeError};

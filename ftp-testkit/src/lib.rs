@@ -1,0 +1,16 @@
+//! Test servers for the ftp-rs adapters (dev-only, not published).
+//!
+//! - [`scripted`]: an in-process server that follows a script of exact bytes (odd replies,
+//!   disconnects, slow bytes, passive and active data connections), on std threads so that
+//!   blocking, tokio and async-std tests can all use it.
+//! - [`embedded`]: the libunftp server on a temporary directory and a free loopback port, with
+//!   active mode and optional FTPS.
+//! - [`certs`]: throwaway certificates (a test CA, a server certificate for localhost,
+//!   127.0.0.1 and ::1, one for another name, a self-signed one).
+//!
+//! Everything binds loopback addresses only.
+#![forbid(unsafe_code)]
+
+pub mod certs;
+pub mod embedded;
+pub mod scripted;
