@@ -42,6 +42,8 @@ use std::str::FromStr;
 
 use ::url::{Host, Url};
 
+use crate::netrc::Netrc;
+
 /// Which protocol a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scheme {
@@ -319,6 +321,65 @@ impl FtpUrl {
         })
     }
 
+    /// The login to use for this URL: the URL's user and password; a missing password from
+    /// the `.netrc` entry for this host and user; without a user in the URL, the `.netrc`
+    /// entry for the host (`machine`, else `default`); else anonymous. ftplib's `login()`
+    /// turns an empty user into `anonymous` and its empty password into `anonymous@`.
+    ///
+    /// ```
+    /// use ftp_blocking::netrc::Netrc;
+    /// use ftp_blocking::url::FtpUrl;
+    ///
+    /// let netrc = Netrc::parse("machine h login alice password from-netrc")?;
+    /// let login = FtpUrl::parse("ftp://h/")?.credentials(Some(&netrc));
+    /// assert_eq!((login.user(), login.password()), ("alice", "from-netrc"));
+    /// let login = FtpUrl::parse("ftp://bob:pw@h/")?.credentials(Some(&netrc));
+    /// assert_eq!((login.user(), login.password()), ("bob", "pw"));
+    /// let login = FtpUrl::parse("ftp://other/")?.credentials(Some(&netrc));
+    /// assert_eq!((login.user(), login.password()), ("", ""));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn credentials(&self, netrc: Option<&Netrc>) -> Login {
+        match (&self.user, &self.password) {
+            (Some(user), Some(password)) => Login {
+                user: user.clone(),
+                password: password.clone(),
+                account: netrc
+                    .and_then(|n| n.lookup_login(&self.host, user))
+                    .and_then(|e| e.account())
+                    .unwrap_or_default()
+                    .to_owned(),
+            },
+            (Some(user), None) => {
+                let entry = netrc.and_then(|n| n.lookup_login(&self.host, user));
+                Login {
+                    user: user.clone(),
+                    password: entry
+                        .and_then(|e| e.password())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    account: entry
+                        .and_then(|e| e.account())
+                        .unwrap_or_default()
+                        .to_owned(),
+                }
+            }
+            (None, Some(password)) => Login {
+                user: String::new(),
+                password: password.clone(),
+                account: String::new(),
+            },
+            (None, None) => match netrc.and_then(|n| n.lookup(&self.host)) {
+                Some(entry) => Login {
+                    user: entry.login().unwrap_or_default().to_owned(),
+                    password: entry.password().unwrap_or_default().to_owned(),
+                    account: entry.account().unwrap_or_default().to_owned(),
+                },
+                None => Login::default(),
+            },
+        }
+    }
+
     fn write_redacted(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}://", self.scheme.as_str())?;
         if self.user.is_some() || self.password.is_some() {
@@ -374,6 +435,45 @@ impl fmt::Debug for FtpUrl {
             .field("password", &self.password.as_ref().map(|_| "****"))
             .field("path", &self.path)
             .field("typecode", &self.typecode)
+            .finish()
+    }
+}
+
+/// A user name, password and account to log in with ([`FtpUrl::credentials`]); empty strings
+/// where none was found, as ftplib's `login()` takes them. `Debug` masks the password and the
+/// account.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Login {
+    user: String,
+    password: String,
+    account: String,
+}
+
+impl Login {
+    /// The user name; empty for anonymous.
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// The password; may be empty.
+    pub fn password(&self) -> &str {
+        &self.password
+    }
+
+    /// The account (ACCT); usually empty.
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+}
+
+/// The password and account show as `****`.
+impl fmt::Debug for Login {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mask = |s: &str| if s.is_empty() { "" } else { "****" };
+        f.debug_struct("Login")
+            .field("user", &self.user)
+            .field("password", &mask(&self.password))
+            .field("account", &mask(&self.account))
             .finish()
     }
 }
@@ -622,6 +722,51 @@ mod tests {
             "ftp://u:hunter2%00@h/" => UrlError::ForbiddenByte { what: "password" },
         invalid_utf8_in_path_is_refused:
             "ftp://u:hunter2@h/%FF" => UrlError::NotUtf8 { what: "path" },
+    }
+
+    const NETRC: &str = "machine h login alice password alice-pw account alice-acct\n\
+                         machine h login bob password bob-pw\n\
+                         default login guest password guest-pw";
+
+    macro_rules! logs_in {
+        ($($name:ident: $url:expr, $netrc:expr => ($user:expr, $password:expr, $account:expr);)*) => {$(
+            #[test]
+            fn $name() {
+                let netrc: Option<Netrc> = $netrc.map(|text: &str| Netrc::parse(text).unwrap());
+                let login = FtpUrl::parse($url).unwrap().credentials(netrc.as_ref());
+                assert_eq!(
+                    (login.user(), login.password(), login.account()),
+                    ($user, $password, $account)
+                );
+                let debug = format!("{login:?}");
+                if login.password().len() > 2 {
+                    assert!(!debug.contains(login.password()), "{debug}");
+                }
+            }
+        )*};
+    }
+
+    logs_in! {
+        url_user_and_password_win_over_netrc:
+            "ftp://carol:url-pw@h/", Some(NETRC) => ("carol", "url-pw", "");
+        url_password_with_netrc_account_of_same_user:
+            "ftp://alice:url-pw@h/", Some(NETRC) => ("alice", "url-pw", "alice-acct");
+        url_user_takes_the_netrc_password_of_that_user:
+            "ftp://bob@h/", Some(NETRC) => ("bob", "bob-pw", "");
+        url_user_unknown_to_netrc_falls_to_default_entry_without_login_match:
+            "ftp://carol@h/", Some(NETRC) => ("carol", "", "");
+        no_url_user_takes_the_first_machine_entry:
+            "ftp://h/", Some(NETRC) => ("alice", "alice-pw", "alice-acct");
+        no_url_user_other_host_takes_default_entry:
+            "ftp://elsewhere/", Some(NETRC) => ("guest", "guest-pw", "");
+        no_url_user_no_netrc_is_anonymous:
+            "ftp://h/", None::<&str> => ("", "", "");
+        no_matching_entry_and_no_default_is_anonymous:
+            "ftp://elsewhere/", Some("machine h login alice") => ("", "", "");
+        password_without_user_is_kept_for_anonymous:
+            "ftp://:me%40example.invalid@h/", Some(NETRC) => ("", "me@example.invalid", "");
+        netrc_host_matches_ipv6_without_brackets:
+            "ftp://[::1]:2121/", Some("machine ::1 login six password six-pw") => ("six", "six-pw", "");
     }
 
     #[test]
