@@ -22,7 +22,7 @@
 //! transfer), and expiry is reported as [`TransportError::Timeout`] with [`Wait::DataIdle`]
 //! (an [`io::ErrorKind::TimedOut`] once converted). For [`copy`] over other streams the caller
 //! sets the timeouts on the underlying socket (see
-//! [`DataStream::set_idle_timeout`](crate::tls::DataStream::set_idle_timeout)); the loop maps the
+//! [`DataConnection::set_idle_timeout`](crate::tls::DataConnection::set_idle_timeout)); the loop maps the
 //! `WouldBlock`/`TimedOut` they produce the same way.
 //!
 //! The progress callback gets the total bytes moved so far after every chunk. A [`Cancel`]
@@ -331,7 +331,7 @@ fn set_socket_timeouts(socket: &TcpStream, idle: Duration) -> Result<(), Transpo
 /// the kernel refuses `sendfile` for this file before any byte went out (`EINVAL`, `ENOSYS`,
 /// `EOPNOTSUPP`). The file position ends at the end of the data sent. The socket is not shut
 /// down: finishing the upload is the caller's (see
-/// [`DataStream::finish`](crate::tls::DataStream::finish)).
+/// [`DataConnection::finish`](crate::tls::DataConnection::finish)).
 ///
 /// ```no_run
 /// use ftp_blocking::data::{DataOptions, send_file};

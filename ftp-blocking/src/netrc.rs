@@ -72,6 +72,26 @@ pub enum NetrcError {
     },
 }
 
+/// A copy; an I/O error keeps its kind and message.
+impl Clone for NetrcError {
+    fn clone(&self) -> Self {
+        match self {
+            NetrcError::Io { path, source } => NetrcError::Io {
+                path: path.clone(),
+                source: io::Error::new(source.kind(), source.to_string()),
+            },
+            NetrcError::TooLarge { path, limit } => NetrcError::TooLarge {
+                path: path.clone(),
+                limit: *limit,
+            },
+            NetrcError::Syntax { line, problem } => NetrcError::Syntax {
+                line: *line,
+                problem,
+            },
+        }
+    }
+}
+
 /// One `machine` or `default` entry.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct NetrcEntry {

@@ -28,39 +28,39 @@
 //!   connection receives) and hands out the newest. The pool stays full because **every data
 //!   connection reads the tickets its server sends, uploads included**: an upload that never
 //!   reads leaves its fresh tickets unread in the socket, which is why a plain shared cache
-//!   passes the first transfers and fails a later one. [`DataStream::finish`] sends
+//!   passes the first transfers and fails a later one. [`DataConnection::finish`] sends
 //!   `close_notify` and then reads the server's remaining records (tickets, its `close_notify`)
 //!   until it closes.
 //!
 //! # Endings
 //!
-//! An upload ends with [`DataStream::finish`] (`close_notify`, TCP half-close, then the server's
+//! An upload ends with [`DataConnection::finish`] (`close_notify`, TCP half-close, then the server's
 //! close is awaited so that no unread byte turns the close into a reset). A download that sees
 //! TCP EOF without the server's `close_notify` reads as an error of kind
 //! [`io::ErrorKind::UnexpectedEof`] carrying [`TransportError::MissingCloseNotify`] (see
 //! [`is_missing_close_notify`]); the driver decides against the final reply and the announced
 //! size whether that is truncation.
 //!
-//! `CCC` ([`ControlStream::downgrade`]) sends `close_notify`, reads the server's, and carries
+//! `CCC` ([`ControlConnection::downgrade`]) sends `close_notify`, reads the server's, and carries
 //! on in plain text on the same socket. To make that exact, the control stream reads TLS one
 //! record at a time from the socket, so no byte after the server's `close_notify` is ever
 //! swallowed into the TLS layer.
 //!
 //! ```no_run
-//! use ftp_blocking::tls::{ControlStream, DataStream, TlsConfig};
+//! use ftp_blocking::tls::{ControlConnection, DataConnection, TlsConfig};
 //! use std::time::Duration;
 //!
 //! let tls = TlsConfig::builder().build()?;
 //! let t = Duration::from_secs(30);
 //! let tcp = ftp_blocking::net::connect("ftp.example.com", 21, t, None)?;
-//! let mut control = ControlStream::plain(tcp);
+//! let mut control = ControlConnection::plain(tcp);
 //! // ... send "AUTH TLS", read "234" through `control` ...
 //! let session = tls.session("ftp.example.com")?;
 //! control.upgrade(&session, t)?;
 //! // ... "PBSZ 0", "PROT P", "PASV", "RETR x" ...
 //! # let data_addr: std::net::SocketAddr = "127.0.0.1:30001".parse().unwrap();
 //! let tcp = ftp_blocking::net::connect_data(data_addr, t, None)?;
-//! let data = DataStream::secure(tcp, &session, t)?;
+//! let data = DataConnection::secure(tcp, &session, t)?;
 //! assert_eq!(data.handshake_kind(), Some(rustls::HandshakeKind::Resumed));
 //! # Ok::<(), ftp_blocking::error::TransportError>(())
 //! ```
@@ -350,7 +350,7 @@ pub const MAX_TLS13_TICKETS: usize = 8;
 /// The resumption store of one control connection and its data connections (see the module
 /// documentation): TLS 1.2 sessions are handed out without being removed; TLS 1.3 tickets
 /// are pooled (newest first, at most [`MAX_TLS13_TICKETS`]) and refilled by every data
-/// connection, which must therefore read the tickets its server sends ([`DataStream`] does).
+/// connection, which must therefore read the tickets its server sends ([`DataConnection`] does).
 ///
 /// ```
 /// use ftp_blocking::tls::FtpsSessionStore;
@@ -630,26 +630,26 @@ fn handshake_inner(
 /// The control connection: plain TCP, upgraded in place to TLS after `234` (explicit FTPS) or
 /// secured from the start (implicit FTPS), and downgraded back to plain by `CCC`.
 ///
-/// It is `Read + Write`; timeouts are those of the socket ([`ControlStream::tcp`]).
+/// It is `Read + Write`; timeouts are those of the socket ([`ControlConnection::tcp`]).
 /// Under TLS it reads one record at a time (a few more system calls on a connection that
 /// carries a few lines, in exchange for exact `CCC`). An EOF from the server reads as `Ok(0)`
 /// with or without `close_notify` (a cut reply is the framer's to notice).
 ///
 /// ```no_run
-/// use ftp_blocking::tls::{ControlStream, TlsConfig};
+/// use ftp_blocking::tls::{ControlConnection, TlsConfig};
 /// use std::io::{Read, Write};
 /// use std::time::Duration;
 ///
 /// let tls = TlsConfig::builder().build()?;
 /// let session = tls.session("ftp.example.com")?;
 /// let tcp = ftp_blocking::net::connect("ftp.example.com", 990, Duration::from_secs(30), None)?;
-/// let mut control = ControlStream::implicit(tcp, &session, Duration::from_secs(30))?;
+/// let mut control = ControlConnection::implicit(tcp, &session, Duration::from_secs(30))?;
 /// let mut greeting = [0u8; 512];
 /// let n = control.read(&mut greeting)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
-pub struct ControlStream {
+pub struct ControlConnection {
     inner: Control,
     /// Plain bytes that arrived inside TLS before the server's `close_notify` (after `CCC`),
     /// served before anything read from the socket.
@@ -668,10 +668,10 @@ enum Control {
     Closed,
 }
 
-impl ControlStream {
+impl ControlConnection {
     /// A plain control connection.
-    pub fn plain(tcp: TcpStream) -> ControlStream {
-        ControlStream {
+    pub fn plain(tcp: TcpStream) -> ControlConnection {
+        ControlConnection {
             inner: Control::Plain(tcp),
             pending: Vec::new(),
         }
@@ -682,8 +682,8 @@ impl ControlStream {
         tcp: TcpStream,
         session: &TlsSession,
         timeout: Duration,
-    ) -> Result<ControlStream, TransportError> {
-        let mut s = ControlStream::plain(tcp);
+    ) -> Result<ControlConnection, TransportError> {
+        let mut s = ControlConnection::plain(tcp);
         s.upgrade(session, timeout)?;
         Ok(s)
     }
@@ -832,7 +832,7 @@ fn peer_closed(conn: &mut ClientConnection) -> bool {
         .unwrap_or(false)
 }
 
-impl Read for ControlStream {
+impl Read for ControlConnection {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if !self.pending.is_empty() {
             let n = buf.len().min(self.pending.len());
@@ -858,7 +858,7 @@ impl Read for ControlStream {
     }
 }
 
-impl Write for ControlStream {
+impl Write for ControlConnection {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.inner {
             Control::Plain(tcp) => tcp.write(buf),
@@ -884,7 +884,7 @@ impl Write for ControlStream {
 // Data stream
 
 /// Bytes read from the server while waiting for it to close a finished data connection,
-/// beyond which [`DataStream::finish`] stops waiting.
+/// beyond which [`DataConnection::finish`] stops waiting.
 pub const MAX_DRAIN_BYTES: usize = 1 << 20;
 
 /// A data connection, plain or TLS (`PROT P`, resuming the control connection's session).
@@ -892,18 +892,18 @@ pub const MAX_DRAIN_BYTES: usize = 1 << 20;
 /// `Read + Write`. Under TLS a download that ends without the server's `close_notify` fails
 /// with [`io::ErrorKind::UnexpectedEof`] carrying [`TransportError::MissingCloseNotify`]; a
 /// download with `close_notify` ends with `Ok(0)`. End an upload with
-/// [`DataStream::finish`]. Dropping the stream closes it without `close_notify` (what an abort
+/// [`DataConnection::finish`]. Dropping the stream closes it without `close_notify` (what an abort
 /// wants).
 ///
 /// ```no_run
 /// use ftp_blocking::data::{DataOptions, copy};
-/// use ftp_blocking::tls::{DataStream, TlsConfig};
+/// use ftp_blocking::tls::{DataConnection, TlsConfig};
 /// use std::time::Duration;
 ///
 /// # let session = TlsConfig::builder().build()?.session("ftp.example.com")?;
 /// let t = Duration::from_secs(30);
 /// let tcp = ftp_blocking::net::connect_data("127.0.0.1:30001".parse().unwrap(), t, None)?;
-/// let mut data = DataStream::secure(tcp, &session, t)?;
+/// let mut data = DataConnection::secure(tcp, &session, t)?;
 /// data.set_idle_timeout(Duration::from_secs(60))?;
 /// let mut file = std::fs::File::open("upload.bin")?;
 /// copy(&mut file, &mut data, DataOptions::new(Duration::from_secs(60)))?;
@@ -911,7 +911,7 @@ pub const MAX_DRAIN_BYTES: usize = 1 << 20;
 /// # Ok::<(), ftp_blocking::error::TransportError>(())
 /// ```
 #[derive(Debug)]
-pub struct DataStream {
+pub struct DataConnection {
     inner: Data,
     received: u64,
     eof: bool,
@@ -923,10 +923,10 @@ enum Data {
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
 
-impl DataStream {
+impl DataConnection {
     /// A plain data connection (`PROT C`).
-    pub fn plain(tcp: TcpStream) -> DataStream {
-        DataStream {
+    pub fn plain(tcp: TcpStream) -> DataConnection {
+        DataConnection {
             inner: Data::Plain(tcp),
             received: 0,
             eof: false,
@@ -939,11 +939,11 @@ impl DataStream {
         mut tcp: TcpStream,
         session: &TlsSession,
         timeout: Duration,
-    ) -> Result<DataStream, TransportError> {
+    ) -> Result<DataConnection, TransportError> {
         let mut conn = session.connection()?;
         let mut records = RecordReader::new();
         handshake(&mut conn, &mut tcp, &mut records, timeout)?;
-        Ok(DataStream {
+        Ok(DataConnection {
             inner: Data::Tls(Box::new(StreamOwned::new(conn, tcp))),
             received: 0,
             eof: false,
@@ -1080,7 +1080,7 @@ impl DataStream {
     }
 }
 
-/// Whether an I/O error from a [`DataStream`] read means the TLS data connection ended without
+/// Whether an I/O error from a [`DataConnection`] read means the TLS data connection ended without
 /// the server's `close_notify`.
 ///
 /// ```
@@ -1095,7 +1095,7 @@ pub fn is_missing_close_notify(e: &io::Error) -> bool {
         .is_some_and(|t| matches!(t, TransportError::MissingCloseNotify { .. }))
 }
 
-impl Read for DataStream {
+impl Read for DataConnection {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let result = match &mut self.inner {
             Data::Plain(tcp) => tcp.read(buf),
@@ -1127,7 +1127,7 @@ impl Read for DataStream {
     }
 }
 
-impl Write for DataStream {
+impl Write for DataConnection {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.inner {
             Data::Plain(tcp) => tcp.write(buf),

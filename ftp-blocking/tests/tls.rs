@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use ftp_blocking::error::TransportError;
 use ftp_blocking::tls::{
-    ControlStream, DataStream, TlsConfig, TlsSession, is_missing_close_notify,
+    ControlConnection, DataConnection, TlsConfig, TlsSession, is_missing_close_notify,
 };
 use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -142,14 +142,14 @@ fn data_connections(
     });
     let session = client_for(&pki).session("localhost").unwrap();
     let tcp = TcpStream::connect(addr).unwrap();
-    let mut control = BufReader::new(ControlStream::implicit(tcp, &session, T).unwrap());
+    let mut control = BufReader::new(ControlConnection::implicit(tcp, &session, T).unwrap());
     let mut greeting = String::new();
     control.read_line(&mut greeting).unwrap();
     assert_eq!(greeting, "220 ready\r\n");
     let mut client_kinds = Vec::new();
     for i in 0..n {
         let tcp = TcpStream::connect(addr).unwrap();
-        let mut data = DataStream::secure(tcp, &session, T).unwrap();
+        let mut data = DataConnection::secure(tcp, &session, T).unwrap();
         data.set_idle_timeout(T).unwrap();
         client_kinds.push(data.handshake_kind());
         if upload(i) {
@@ -228,7 +228,7 @@ fn handshake_with(
     });
     let session = client.session(host)?;
     let tcp = TcpStream::connect(addr).unwrap();
-    let r = ControlStream::implicit(tcp, &session, T).map(drop);
+    let r = ControlConnection::implicit(tcp, &session, T).map(drop);
     server.join().unwrap();
     r
 }
@@ -371,7 +371,7 @@ fn server_write_tls_then_close(
     tcp.write_all(&out).unwrap();
 }
 
-fn read_line(control: &mut ControlStream) -> String {
+fn read_line(control: &mut ControlConnection) -> String {
     let mut line = Vec::new();
     let mut b = [0u8; 1];
     while !line.ends_with(b"\n") {
@@ -432,7 +432,7 @@ fn explicit_upgrade_then_ccc_continues_in_plain_text_on_the_same_socket() {
         });
         let tls = client_for(&pki);
         let session: TlsSession = tls.session("localhost").unwrap();
-        let mut control = ControlStream::plain(TcpStream::connect(addr).unwrap());
+        let mut control = ControlConnection::plain(TcpStream::connect(addr).unwrap());
         assert_eq!(read_line(&mut control), "220 plain hello\r\n");
         control.write_all(b"AUTH TLS\r\n").unwrap();
         assert_eq!(read_line(&mut control), "234 go\r\n");
@@ -473,7 +473,7 @@ fn download_ending(with_close_notify: bool) -> (Vec<u8>, std::io::Result<()>) {
         let _ = data.sock.read_to_end(&mut rest);
     });
     let session = client_for(&pki).session("localhost").unwrap();
-    let mut data = DataStream::secure(TcpStream::connect(addr).unwrap(), &session, T).unwrap();
+    let mut data = DataConnection::secure(TcpStream::connect(addr).unwrap(), &session, T).unwrap();
     data.set_idle_timeout(T).unwrap();
     let mut got = Vec::new();
     let r = data.read_to_end(&mut got).map(drop);
@@ -520,7 +520,7 @@ fn data_copy_reports_missing_close_notify_as_itself() {
         data.flush().unwrap();
     });
     let session = client_for(&pki).session("localhost").unwrap();
-    let mut data = DataStream::secure(TcpStream::connect(addr).unwrap(), &session, T).unwrap();
+    let mut data = DataConnection::secure(TcpStream::connect(addr).unwrap(), &session, T).unwrap();
     data.set_idle_timeout(T).unwrap();
     server.join().unwrap();
     let mut out = Vec::new();

@@ -194,6 +194,12 @@ impl ReplyFramer {
         usize::try_from(self.pushed - self.handed_out).unwrap_or(usize::MAX)
     }
 
+    /// Bytes stored for the partial reply (for the fuzz target's memory bound).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn held_bytes(&self) -> usize {
+        self.data.len()
+    }
+
     /// Whether a discarded or failed reply is being skipped.
     fn skipping(&self) -> bool {
         self.error.is_some()
@@ -210,19 +216,24 @@ impl ReplyFramer {
             return;
         }
         // A CR that may turn out to be the line end is allowed past the line limit.
-        if self.line_len > self.limits.max_line_len.saturating_add(1) {
-            self.line_discarded = true;
-            if self.error.is_none() {
-                self.error = Some(FrameError::LineTooLong {
+        let line_at = self.limits.max_line_len.saturating_add(2);
+        let reply_at = self
+            .limits
+            .max_reply_len
+            .saturating_add(1)
+            .saturating_sub(self.reply_wire_len);
+        if self.line_len >= line_at || self.line_len >= reply_at {
+            // Report whichever limit the stream crossed first, whatever the chunking.
+            self.error = Some(if self.line_len >= line_at && line_at <= reply_at {
+                FrameError::LineTooLong {
                     limit: self.limits.max_line_len,
-                });
-                self.drop_completed_lines();
-            }
-            self.keep_head(chunk);
-        } else if self.reply_wire_len + self.line_len > self.limits.max_reply_len {
-            self.error = Some(FrameError::ReplyTooLong {
-                limit: self.limits.max_reply_len,
+                }
+            } else {
+                FrameError::ReplyTooLong {
+                    limit: self.limits.max_reply_len,
+                }
             });
+            self.line_discarded = true;
             self.drop_completed_lines();
             self.keep_head(chunk);
         } else {

@@ -23,6 +23,11 @@ pub mod parse;
 pub mod reply;
 mod timestamp;
 
+pub use client::{
+    Action, Client, Config, Credentials, DataEvent, DataFailure, DataSink, Error, Event,
+    ListingItem, OpId, Outcome, Output, ProtocolError, Timeouts, Timer, TimerUpdate, TlsEvent,
+    TransferCommand, TransferRequest, Transmit, UsageError,
+};
 pub use command::{
     Arg, ArgError, Command, CommandParseError, Password, ProtLevel, RawCommand, TransferType,
 };
