@@ -23,7 +23,9 @@ struct Generated {
 
 impl Read for Generated {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
         for chunk in buf[..n].chunks_mut(8) {
             self.state ^= self.state << 13;
             self.state ^= self.state >> 7;
@@ -58,7 +60,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             n
         }
         "upload" => {
-            let mut input = Generated { state: 0x9E37_79B9_7F4A_7C15, left: args[6].parse()? };
+            let mut input = Generated {
+                state: 0x9E37_79B9_7F4A_7C15,
+                left: args[6].parse()?,
+            };
             let mut writer = ftp.stor(&args[5])?;
             let n = writer.copy_from(&mut input)?;
             writer.finish()?;
@@ -67,7 +72,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => usage(),
     };
     let secs = start.elapsed().as_secs_f64();
-    println!("{bytes} bytes in {secs:.3} s: {:.0} MB/s", bytes as f64 / secs / 1e6);
+    println!(
+        "{bytes} bytes in {secs:.3} s: {:.0} MB/s",
+        bytes as f64 / secs / 1e6
+    );
     ftp.quit()?;
     Ok(())
 }

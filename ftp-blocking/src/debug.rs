@@ -12,7 +12,11 @@ use ftp_proto::reply::Reply;
 /// Python `repr()` of a string, as ftplib prints lines: single quotes, escapes for control
 /// characters and quotes.
 pub(crate) fn py_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {

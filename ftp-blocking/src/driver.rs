@@ -12,8 +12,6 @@
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ftp_proto::client::{
@@ -23,6 +21,7 @@ use ftp_proto::client::{
 
 use ftp_proto::listing::ListingError;
 
+use crate::data::Cancel;
 use crate::debug::Debug;
 use crate::error::{Error, Result};
 
@@ -32,27 +31,6 @@ const CONTROL_CHUNK: usize = 8 * 1024;
 const PUMP_CHUNK: usize = 64 * 1024;
 /// How often a wait on the control connection during a transfer looks at the abort flag.
 const ABORT_POLL: Duration = Duration::from_millis(100);
-
-/// State shared with [`AbortHandle`]s.
-#[derive(Debug, Default)]
-pub(crate) struct AbortShared {
-    requested: AtomicBool,
-    data: Mutex<Option<TcpStream>>,
-}
-
-impl AbortShared {
-    fn requested(&self) -> bool {
-        self.requested.load(Ordering::SeqCst)
-    }
-
-    fn clear(&self) {
-        self.requested.store(false, Ordering::SeqCst);
-    }
-
-    fn register(&self, stream: Option<TcpStream>) {
-        *self.data.lock().unwrap_or_else(|p| p.into_inner()) = stream;
-    }
-}
 
 /// A handle that stops the running transfer of a session from any thread.
 ///
@@ -78,18 +56,14 @@ impl AbortShared {
 /// ```
 #[derive(Debug, Clone)]
 pub struct AbortHandle {
-    shared: Arc<AbortShared>,
+    cancel: Cancel,
 }
 
 impl AbortHandle {
     /// Stops the running transfer, if any. Returns at once; the thread running the transfer
     /// finishes the ABOR dialogue.
     pub fn abort(&self) {
-        self.shared.requested.store(true, Ordering::SeqCst);
-        let guard = self.shared.data.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(stream) = guard.as_ref() {
-            let _ = stream.shutdown(Shutdown::Both);
-        }
+        self.cancel.cancel();
     }
 }
 
@@ -119,7 +93,10 @@ impl Timers {
     }
 
     fn earliest(&self) -> Option<(Timer, Instant)> {
-        self.slots.iter().min_by_key(|(_, at, _)| *at).map(|(t, at, _)| (*t, *at))
+        self.slots
+            .iter()
+            .min_by_key(|(_, at, _)| *at)
+            .map(|(t, at, _)| (*t, *at))
     }
 
     /// Data moved: the idle deadline starts again.
@@ -182,12 +159,17 @@ pub(crate) struct Driver {
     control_error: Option<io::Error>,
     pub(crate) debug: Debug,
     pub(crate) options: SocketOptions,
-    abort: Arc<AbortShared>,
+    abort: Cancel,
     buf: Vec<u8>,
 }
 
 impl Driver {
-    pub(crate) fn new(client: Client, control: TcpStream, options: SocketOptions, debug: Debug) -> Driver {
+    pub(crate) fn new(
+        client: Client,
+        control: TcpStream,
+        options: SocketOptions,
+        debug: Debug,
+    ) -> Driver {
         Driver {
             client,
             control: Some(control),
@@ -210,13 +192,15 @@ impl Driver {
             control_error: None,
             debug,
             options,
-            abort: Arc::new(AbortShared::default()),
+            abort: Cancel::new(),
             buf: vec![0; PUMP_CHUNK],
         }
     }
 
     pub(crate) fn abort_handle(&self) -> AbortHandle {
-        AbortHandle { shared: Arc::clone(&self.abort) }
+        AbortHandle {
+            cancel: self.abort.clone(),
+        }
     }
 
     /// The size the server announced in its 1xx reply to the running transfer.
@@ -254,7 +238,9 @@ impl Driver {
     }
 
     fn write_control(&mut self, bytes: &[u8]) {
-        let Some(control) = self.control.as_mut() else { return };
+        let Some(control) = self.control.as_mut() else {
+            return;
+        };
         let _ = control.set_write_timeout(Some(self.options.reply_timeout));
         if let Err(e) = control.write_all(bytes) {
             tracing::debug!(target: "ftp_blocking", error = %e, "control write failed");
@@ -280,7 +266,8 @@ impl Driver {
             // Connecting blocks: it runs after the drain, once the DataConnect timer is armed.
             Action::ConnectData { addr } => self.inputs.push_back(Input::Connect(addr)),
             Action::ListenData { ip } => {
-                let event = match TcpListener::bind(SocketAddr::new(ip, 0)).and_then(|l| {
+                let listener = crate::net::listen_data(ip).map_err(io::Error::from);
+                let event = match listener.and_then(|l| {
                     let addr = l.local_addr()?;
                     l.set_nonblocking(true)?;
                     Ok((l, addr))
@@ -325,34 +312,43 @@ impl Driver {
 
     /// Opens the passive data connection within what is left of the DataConnect deadline.
     fn connect_data(&mut self, addr: SocketAddr) {
-        let armed = self.timers.slots.iter().find(|(t, _, _)| *t == Timer::DataConnect).map(|s| s.1);
+        let armed = self
+            .timers
+            .slots
+            .iter()
+            .find(|(t, _, _)| *t == Timer::DataConnect)
+            .map(|s| s.1);
         let timeout = match armed {
             Some(at) => at.saturating_duration_since(Instant::now()),
             None => self.options.data_connect_timeout,
         }
         .max(Duration::from_millis(1));
-        let result = crate::dial::connect_addr(addr, timeout, self.options.source_address)
+        let result = crate::net::connect_data(addr, timeout, self.options.source_address)
+            .map_err(io::Error::from)
             .and_then(|stream| Ok((stream.local_addr()?, stream.peer_addr()?, stream)));
         match result {
             Ok((local, peer, stream)) => {
                 let _ = stream.set_nodelay(true);
                 self.set_data(stream);
-                self.client.handle_data(DataEvent::Connected { local, peer });
+                self.client
+                    .handle_data(DataEvent::Connected { local, peer });
             }
             // The DataConnect deadline has passed: the next step reports it as a timeout.
             Err(e) if is_timeout(&e) && armed.is_some() => {}
-            Err(e) => self.client.handle_data(data_failed(DataFailure::Connect, &e)),
+            Err(e) => self
+                .client
+                .handle_data(data_failed(DataFailure::Connect, &e)),
         }
     }
 
     fn set_data(&mut self, stream: TcpStream) {
-        self.abort.register(stream.try_clone().ok());
+        let _ = self.abort.attach(&stream);
         self.data_timeout = None;
         self.data = Some(stream);
     }
 
     fn close_data_stream(&mut self) {
-        self.abort.register(None);
+        self.abort.detach();
         self.data = None;
     }
 
@@ -411,7 +407,9 @@ impl Driver {
 
     /// Time left until the earliest deadline, or `None` when nothing is armed.
     fn time_left(&self) -> Option<Duration> {
-        self.timers.earliest().map(|(_, at)| at.saturating_duration_since(Instant::now()))
+        self.timers
+            .earliest()
+            .map(|(_, at)| at.saturating_duration_since(Instant::now()))
     }
 
     /// Makes one change: a pending input, an expired timer, an abort, or the next bytes.
@@ -423,7 +421,7 @@ impl Driver {
         if self.fire_expired() {
             return Ok(());
         }
-        if self.abort.requested() && self.transfer_op.is_some() && self.abort_op.is_none() {
+        if self.abort.is_cancelled() && self.transfer_op.is_some() && self.abort_op.is_none() {
             self.start_abort();
             return Ok(());
         }
@@ -435,11 +433,13 @@ impl Driver {
 
     /// Has the core send ABOR for the running transfer.
     fn start_abort(&mut self) {
-        self.abort.clear();
+        self.abort.reset();
         self.close_data_stream();
         match self.client.abort() {
             Ok(op) => self.abort_op = Some(op),
-            Err(e) => tracing::debug!(target: "ftp_blocking", error = %e, "abort refused by the core"),
+            Err(e) => {
+                tracing::debug!(target: "ftp_blocking", error = %e, "abort refused by the core")
+            }
         }
         self.drain();
     }
@@ -480,10 +480,14 @@ impl Driver {
 
     fn poll_accept(&mut self, wait: Duration) -> Result<(bool, bool)> {
         use rustix::event::{PollFd, PollFlags, Timespec, poll};
-        let (Some(control), Some(listener)) = (self.control.as_ref(), self.listener.as_ref()) else {
+        let (Some(control), Some(listener)) = (self.control.as_ref(), self.listener.as_ref())
+        else {
             return Ok((false, false));
         };
-        let mut fds = [PollFd::new(control, PollFlags::IN), PollFd::new(listener, PollFlags::IN)];
+        let mut fds = [
+            PollFd::new(control, PollFlags::IN),
+            PollFd::new(listener, PollFlags::IN),
+        ];
         let timeout = Timespec {
             tv_sec: wait.as_secs() as _,
             tv_nsec: wait.subsec_nanos() as _,
@@ -498,18 +502,24 @@ impl Driver {
     }
 
     fn accept_data(&mut self) {
-        let Some(listener) = self.listener.as_ref() else { return };
+        let Some(listener) = self.listener.as_ref() else {
+            return;
+        };
         match listener.accept() {
             Ok((stream, peer)) => {
                 let _ = stream.set_nonblocking(false);
                 self.accepting = false;
                 self.set_data(stream);
-                self.inputs.push_back(Input::Data(DataEvent::Accepted { peer }));
+                self.inputs
+                    .push_back(Input::Data(DataEvent::Accepted { peer }));
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e)
+                if e.kind() == io::ErrorKind::WouldBlock
+                    || e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
                 self.accepting = false;
-                self.inputs.push_back(Input::Data(data_failed(DataFailure::Accept, &e)));
+                self.inputs
+                    .push_back(Input::Data(data_failed(DataFailure::Accept, &e)));
             }
         }
     }
@@ -517,7 +527,9 @@ impl Driver {
     /// Reads what the control connection has (bounded) and feeds it. Returns whether anything
     /// (bytes or end of stream) arrived.
     fn read_control(&mut self, wait: Duration) -> Result<bool> {
-        let Some(control) = self.control.as_mut() else { return Ok(false) };
+        let Some(control) = self.control.as_mut() else {
+            return Ok(false);
+        };
         if self.control_timeout != Some(wait) {
             control.set_read_timeout(Some(wait))?;
             self.control_timeout = Some(wait);
@@ -547,8 +559,13 @@ impl Driver {
 
     /// Reads one chunk of a listing's data connection and feeds it to the core's parser.
     fn pump_data(&mut self) -> Result<()> {
-        let wait = self.time_left().unwrap_or(self.options.reply_timeout).max(Duration::from_millis(1));
-        let Some(data) = self.data.as_mut() else { return Ok(()) };
+        let wait = self
+            .time_left()
+            .unwrap_or(self.options.reply_timeout)
+            .max(Duration::from_millis(1));
+        let Some(data) = self.data.as_mut() else {
+            return Ok(());
+        };
         if self.data_timeout != Some(wait) {
             data.set_read_timeout(Some(wait))?;
             self.data_timeout = Some(wait);
@@ -569,18 +586,20 @@ impl Driver {
 
     /// The data connection reached its end: either an abort shut it, or the server finished.
     fn data_ended(&mut self) {
-        if self.abort.requested() {
+        if self.abort.is_cancelled() {
             self.start_abort();
             return;
         }
         self.data_eof = true;
         self.close_data_stream();
-        self.client.handle_data(DataEvent::Finished { bytes: self.data_bytes });
+        self.client.handle_data(DataEvent::Finished {
+            bytes: self.data_bytes,
+        });
         self.drain();
     }
 
     fn data_error(&mut self, e: io::Error) {
-        if self.abort.requested() {
+        if self.abort.is_cancelled() {
             self.start_abort();
             return;
         }
@@ -621,7 +640,7 @@ impl Driver {
 
     /// Starts a transfer and waits until its data may move (or it failed).
     pub(crate) fn begin_transfer(&mut self, request: TransferRequest, pump: bool) -> Result<OpId> {
-        self.abort.clear();
+        self.abort.reset();
         self.data_started = false;
         self.data_eof = false;
         self.data_bytes = 0;
@@ -667,13 +686,19 @@ impl Driver {
     /// Reads data of a raw download into `buf`; 0 at the end of the data.
     pub(crate) fn data_read(&mut self, op: OpId, buf: &mut [u8]) -> Result<usize> {
         loop {
-            if let Some(pos) = self.finished.iter().position(|(id, r)| *id == op && r.is_err()) {
+            if let Some(pos) = self
+                .finished
+                .iter()
+                .position(|(id, r)| *id == op && r.is_err())
+            {
                 // The transfer failed while data was moving (timeout, abort, refusal).
                 let (_, result) = self.finished.swap_remove(pos);
                 self.finished.push((op, result));
                 return self.run(op).map(|_| 0);
             }
-            if self.abort_op.is_some() || (self.abort.requested() && self.transfer_op == Some(op)) {
+            if self.abort_op.is_some()
+                || (self.abort.is_cancelled() && self.transfer_op == Some(op))
+            {
                 if self.abort_op.is_none() {
                     self.start_abort();
                 }
@@ -726,7 +751,9 @@ impl Driver {
             if self.is_finished(op) {
                 return self.run(op).and(Err(Error::Closed));
             }
-            if self.abort_op.is_some() || (self.abort.requested() && self.transfer_op == Some(op)) {
+            if self.abort_op.is_some()
+                || (self.abort.is_cancelled() && self.transfer_op == Some(op))
+            {
                 if self.abort_op.is_none() {
                     self.start_abort();
                 }
@@ -771,13 +798,15 @@ impl Driver {
     /// Ends a raw upload: shuts the data connection down, reports the end, reads the final reply.
     pub(crate) fn finish_upload(&mut self, op: OpId) -> Result<Outcome> {
         if !self.data_eof && !self.is_finished(op) {
-            if self.abort.requested() {
+            if self.abort.is_cancelled() {
                 self.start_abort();
             } else if let Some(data) = self.data.take() {
                 let _ = data.shutdown(Shutdown::Write);
-                self.abort.register(None);
+                self.abort.detach();
                 self.data_eof = true;
-                self.client.handle_data(DataEvent::Finished { bytes: self.data_bytes });
+                self.client.handle_data(DataEvent::Finished {
+                    bytes: self.data_bytes,
+                });
                 self.drain();
             }
         }
@@ -803,9 +832,15 @@ impl Driver {
 use ftp_proto::reply::Reply;
 
 fn is_timeout(e: &io::Error) -> bool {
-    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 fn data_failed(kind: DataFailure, e: &io::Error) -> DataEvent {
-    DataEvent::Failed { kind, message: e.to_string() }
+    DataEvent::Failed {
+        kind,
+        message: e.to_string(),
+    }
 }

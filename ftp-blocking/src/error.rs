@@ -146,7 +146,10 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         match self {
             Error::Timeout(_) => true,
-            Error::Io(e) => matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock),
+            Error::Io(e) => matches!(
+                e.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            ),
             _ => false,
         }
     }
@@ -163,7 +166,10 @@ impl Error {
             Error::Protocol(p) => Error::Protocol(p.clone()),
             Error::Timeout(t) => Error::Timeout(*t),
             Error::ConnectionClosed => Error::ConnectionClosed,
-            Error::Data { kind, message } => Error::Data { kind: *kind, message: message.clone() },
+            Error::Data { kind, message } => Error::Data {
+                kind: *kind,
+                message: message.clone(),
+            },
             Error::Io(e) => Error::Io(io::Error::new(e.kind(), e.to_string())),
             Error::Tls(m) => Error::Tls(m.clone()),
             Error::Usage(u) => Error::Usage(u.clone()),
@@ -247,8 +253,6 @@ pub fn into_ftp_error(e: io::Error) -> Error {
         Error::Io(e)
     }
 }
-
-
 
 /// Which wait ran out of time.
 ///

@@ -1,12 +1,13 @@
 //! [`Ftp`], the session, and [`FtpBuilder`], its options: Python ftplib's `FTP` class in Rust.
 
 use std::io::{BufRead, Read};
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use ftp_proto::Timestamp;
 use ftp_proto::client::{
-    Client, Config, Credentials, ProtocolError, DataSink, ListingItem, Outcome, TransferCommand, TransferRequest,
+    Client, Config, Credentials, DataSink, ListingItem, Outcome, ProtocolError, TransferCommand,
+    TransferRequest,
 };
 use ftp_proto::command::{Arg, Command, Password, TransferType};
 use ftp_proto::listing::MlsdEntry;
@@ -14,10 +15,10 @@ use ftp_proto::parse::Features;
 use ftp_proto::reply::{Reply, ReplyClass};
 
 use crate::debug::Debug;
-use crate::dial;
 use crate::driver::{AbortHandle, Driver, Next, SocketOptions};
 use crate::error::{Error, Result};
 use crate::iter::{ListIter, MlsdIter};
+use crate::net;
 use crate::stream::{DataStream, RetrReader, StorWriter};
 
 /// The per-block callback of [`Ftp::storbinary`] and [`Ftp::storlines`].
@@ -184,7 +185,15 @@ impl FtpBuilder {
 
     fn check(&self) -> Result<()> {
         let t = &self.config.timeouts;
-        if [self.connect_timeout, t.reply, t.data_connect, t.data_idle, t.final_reply].contains(&Duration::ZERO) {
+        if [
+            self.connect_timeout,
+            t.reply,
+            t.data_connect,
+            t.data_idle,
+            t.final_reply,
+        ]
+        .contains(&Duration::ZERO)
+        {
             return Err(Error::InvalidOption("a timeout of zero is not allowed"));
         }
         Ok(())
@@ -193,7 +202,8 @@ impl FtpBuilder {
     /// Connects to `host` (a name, an IPv4 or an IPv6 address) and reads the greeting.
     pub fn connect(self, host: &str, port: u16) -> Result<Ftp> {
         self.check()?;
-        let control = dial::connect_control(host, port, self.connect_timeout, self.source_address)?;
+        let source = self.source_address.map(|ip| SocketAddr::new(ip, 0));
+        let control = net::connect(host, port, self.connect_timeout, source)?;
         let local = control.local_addr()?;
         let peer = control.peer_addr()?;
         let options = SocketOptions {
@@ -201,7 +211,9 @@ impl FtpBuilder {
             reply_timeout: self.config.timeouts.reply,
             data_connect_timeout: self.config.timeouts.data_connect,
         };
-        let debug = Debug { level: self.debuglevel };
+        let debug = Debug {
+            level: self.debuglevel,
+        };
         let mut driver = Driver::new(Client::new(self.config), control, options, debug);
         let op = driver.request(|c| c.connect(local, peer))?;
         let welcome = match driver.run(op)? {
@@ -209,7 +221,11 @@ impl FtpBuilder {
             _ => return Err(Error::Internal("connect did not end with a greeting")),
         };
         driver.debug.welcome(&welcome);
-        Ok(Ftp { driver, welcome, encoding: self.encoding })
+        Ok(Ftp {
+            driver,
+            welcome,
+            encoding: self.encoding,
+        })
     }
 }
 
@@ -255,7 +271,9 @@ pub(crate) fn reply_of(outcome: Outcome) -> Result<Reply> {
         Outcome::Transfer { reply, .. } => Ok(reply),
         Outcome::Path { reply, .. } => Ok(reply),
         Outcome::Closed(Some(r)) => Ok(r),
-        Outcome::Aborted { mut replies } => replies.pop().ok_or(Error::Internal("abort without a reply")),
+        Outcome::Aborted { mut replies } => replies
+            .pop()
+            .ok_or(Error::Internal("abort without a reply")),
         _ => Err(Error::Internal("the operation ended without a reply")),
     }
 }
@@ -311,12 +329,19 @@ impl Ftp {
     }
 
     fn opt_arg(&self, s: &str) -> Result<Option<Arg>> {
-        if s.is_empty() { Ok(None) } else { self.arg(s).map(Some) }
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            self.arg(s).map(Some)
+        }
     }
 
     fn run_reply(
         &mut self,
-        f: impl FnOnce(&mut Client) -> std::result::Result<ftp_proto::client::OpId, ftp_proto::client::UsageError>,
+        f: impl FnOnce(
+            &mut Client,
+        )
+            -> std::result::Result<ftp_proto::client::OpId, ftp_proto::client::UsageError>,
     ) -> Result<Reply> {
         let op = self.driver.request(f)?;
         reply_of(self.driver.run(op)?)
@@ -324,7 +349,10 @@ impl Ftp {
 
     fn run_outcome(
         &mut self,
-        f: impl FnOnce(&mut Client) -> std::result::Result<ftp_proto::client::OpId, ftp_proto::client::UsageError>,
+        f: impl FnOnce(
+            &mut Client,
+        )
+            -> std::result::Result<ftp_proto::client::OpId, ftp_proto::client::UsageError>,
     ) -> Result<Outcome> {
         let op = self.driver.request(f)?;
         self.driver.run(op)
@@ -402,7 +430,12 @@ impl Ftp {
         sink: DataSink,
     ) -> Result<ftp_proto::client::OpId> {
         let pump = !matches!(sink, DataSink::Raw);
-        let request = TransferRequest { command, data_type, rest, sink };
+        let request = TransferRequest {
+            command,
+            data_type,
+            rest,
+            sink,
+        };
         self.driver.begin_transfer(request, pump)
     }
 
@@ -443,7 +476,11 @@ impl Ftp {
         })
     }
 
-    fn pump_items(&mut self, op: ftp_proto::client::OpId, mut f: impl FnMut(ListingItem)) -> Result<Reply> {
+    fn pump_items(
+        &mut self,
+        op: ftp_proto::client::OpId,
+        mut f: impl FnMut(ListingItem),
+    ) -> Result<Reply> {
         // A line that cannot be parsed does not stop the transfer (that would leave the
         // session out of step): the first such error is returned once the transfer has ended.
         let mut bad_line = None;
@@ -519,7 +556,9 @@ impl Ftp {
         let mut line = Vec::with_capacity(256);
         loop {
             line.clear();
-            let read = (&mut *fp).take(MAXLINE as u64 + 1).read_until(b'\n', &mut line);
+            let read = (&mut *fp)
+                .take(MAXLINE as u64 + 1)
+                .read_until(b'\n', &mut line);
             match read {
                 Ok(0) => break,
                 Ok(_) => {}
@@ -553,7 +592,11 @@ impl Ftp {
 
     /// ftplib's `ntransfercmd`: [`transfercmd`](Ftp::transfercmd) plus the size announced in the
     /// server's `150 ... (N bytes)` reply.
-    pub fn ntransfercmd(&mut self, cmd: &str, rest: Option<u64>) -> Result<(DataStream<'_>, Option<u64>)> {
+    pub fn ntransfercmd(
+        &mut self,
+        cmd: &str,
+        rest: Option<u64>,
+    ) -> Result<(DataStream<'_>, Option<u64>)> {
         let command = self.transfer_command(cmd)?;
         let upload = matches!(
             command,
@@ -571,7 +614,12 @@ impl Ftp {
     /// The names of a directory listing (NLST); `args` are joined with spaces.
     pub fn nlst(&mut self, args: &[&str]) -> Result<Vec<String>> {
         let arg = self.join_args(args)?;
-        let op = self.begin(TransferCommand::Nlst(arg), TransferType::Ascii, None, DataSink::NlstNames)?;
+        let op = self.begin(
+            TransferCommand::Nlst(arg),
+            TransferType::Ascii,
+            None,
+            DataSink::NlstNames,
+        )?;
         let encoding = self.encoding;
         let mut names = Vec::new();
         self.pump_items(op, |item| {
@@ -585,7 +633,12 @@ impl Ftp {
     /// ftplib's `dir`: each LIST line goes to `callback`; `args` are joined with spaces.
     pub fn dir(&mut self, args: &[&str], mut callback: impl FnMut(&str)) -> Result<Reply> {
         let arg = self.join_args(args)?;
-        let op = self.begin(TransferCommand::List(arg), TransferType::Ascii, None, DataSink::Lines)?;
+        let op = self.begin(
+            TransferCommand::List(arg),
+            TransferType::Ascii,
+            None,
+            DataSink::Lines,
+        )?;
         let encoding = self.encoding;
         self.pump_items(op, |item| {
             if let ListingItem::Line(line) = item {
@@ -607,7 +660,12 @@ impl Ftp {
             self.run_reply(|c| c.execute(Command::Opts(arg)))?;
         }
         let arg = self.opt_arg(path)?;
-        let op = self.begin(TransferCommand::Mlsd(arg), TransferType::Ascii, None, DataSink::MlsdEntries)?;
+        let op = self.begin(
+            TransferCommand::Mlsd(arg),
+            TransferType::Ascii,
+            None,
+            DataSink::MlsdEntries,
+        )?;
         Ok(MlsdIter::new(&mut self.driver, op))
     }
 
@@ -615,7 +673,12 @@ impl Ftp {
     /// kept unparsed).
     pub fn list(&mut self, path: &str) -> Result<ListIter<'_>> {
         let arg = self.opt_arg(path)?;
-        let op = self.begin(TransferCommand::List(arg), TransferType::Ascii, None, DataSink::ListEntries)?;
+        let op = self.begin(
+            TransferCommand::List(arg),
+            TransferType::Ascii,
+            None,
+            DataSink::ListEntries,
+        )?;
         Ok(ListIter::new(&mut self.driver, op))
     }
 
@@ -633,22 +696,41 @@ impl Ftp {
     }
 
     fn retr_arg(&mut self, arg: Arg, rest: Option<u64>) -> Result<RetrReader<'_>> {
-        let op = self.begin(TransferCommand::Retr(arg), TransferType::Binary, rest, DataSink::Raw)?;
-        Ok(RetrReader::new(DataStream::new(&mut self.driver, op, false)))
+        let op = self.begin(
+            TransferCommand::Retr(arg),
+            TransferType::Binary,
+            rest,
+            DataSink::Raw,
+        )?;
+        Ok(RetrReader::new(DataStream::new(
+            &mut self.driver,
+            op,
+            false,
+        )))
     }
 
     /// Uploads to `path` in binary mode as a [`Write`](std::io::Write).
     /// [`StorWriter::finish`] ends the data and reads the final reply.
     pub fn stor(&mut self, path: &str) -> Result<StorWriter<'_>> {
         let arg = self.arg(path)?;
-        let op = self.begin(TransferCommand::Stor(arg), TransferType::Binary, None, DataSink::Raw)?;
+        let op = self.begin(
+            TransferCommand::Stor(arg),
+            TransferType::Binary,
+            None,
+            DataSink::Raw,
+        )?;
         Ok(StorWriter::new(DataStream::new(&mut self.driver, op, true)))
     }
 
     /// Appends to `path` in binary mode (APPE) as a [`Write`](std::io::Write).
     pub fn appe(&mut self, path: &str) -> Result<StorWriter<'_>> {
         let arg = self.arg(path)?;
-        let op = self.begin(TransferCommand::Appe(arg), TransferType::Binary, None, DataSink::Raw)?;
+        let op = self.begin(
+            TransferCommand::Appe(arg),
+            TransferType::Binary,
+            None,
+            DataSink::Raw,
+        )?;
         Ok(StorWriter::new(DataStream::new(&mut self.driver, op, true)))
     }
 

@@ -77,7 +77,12 @@ pub struct MlsdIter<'a>(Listing<'a>);
 
 impl<'a> MlsdIter<'a> {
     pub(crate) fn new(driver: &'a mut Driver, op: OpId) -> Self {
-        MlsdIter(Listing { driver, op, done: false, reply: None })
+        MlsdIter(Listing {
+            driver,
+            op,
+            done: false,
+            reply: None,
+        })
     }
 
     /// The final reply, once the iterator has ended.
@@ -117,7 +122,12 @@ pub struct ListIter<'a>(Listing<'a>);
 
 impl<'a> ListIter<'a> {
     pub(crate) fn new(driver: &'a mut Driver, op: OpId) -> Self {
-        ListIter(Listing { driver, op, done: false, reply: None })
+        ListIter(Listing {
+            driver,
+            op,
+            done: false,
+            reply: None,
+        })
     }
 
     /// The final reply, once the iterator has ended.

@@ -42,7 +42,6 @@
 mod connect_url;
 pub mod data;
 mod debug;
-mod dial;
 mod driver;
 pub mod error;
 mod ftp;

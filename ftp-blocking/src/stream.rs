@@ -35,7 +35,14 @@ pub struct DataStream<'a> {
 
 impl<'a> DataStream<'a> {
     pub(crate) fn new(driver: &'a mut Driver, op: OpId, upload: bool) -> DataStream<'a> {
-        DataStream { driver, op, upload, read_eof: false, done: false, failed: None }
+        DataStream {
+            driver,
+            op,
+            upload,
+            read_eof: false,
+            done: false,
+            failed: None,
+        }
     }
 
     /// The size the server announced in its 1xx reply (`150 ... (N bytes)`), if it did.
@@ -112,7 +119,9 @@ impl Write for DataStream<'_> {
         if self.done {
             return Err(to_io(Error::Closed));
         }
-        self.driver.data_write(self.op, buf).map_err(|e| self.fail(e))
+        self.driver
+            .data_write(self.op, buf)
+            .map_err(|e| self.fail(e))
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -169,7 +178,10 @@ impl<'a> RetrReader<'a> {
         let mut buf = vec![0u8; COPY_BUFFER];
         let mut total = 0u64;
         loop {
-            let n = self.0.read(&mut buf).map_err(crate::error::into_ftp_error)?;
+            let n = self
+                .0
+                .read(&mut buf)
+                .map_err(crate::error::into_ftp_error)?;
             if n == 0 {
                 return Ok(total);
             }
@@ -227,7 +239,9 @@ impl<'a> StorWriter<'a> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(Error::Io(e)),
             };
-            self.0.write_all(&buf[..n]).map_err(crate::error::into_ftp_error)?;
+            self.0
+                .write_all(&buf[..n])
+                .map_err(crate::error::into_ftp_error)?;
             total += n as u64;
         }
     }
