@@ -102,6 +102,13 @@ pub enum Error {
     /// The core answered an operation with an outcome of another kind: a bug in this crate.
     #[error("internal error: {0}")]
     Internal(&'static str),
+    /// An `ftp://` or `ftps://` URL cannot be used
+    /// ([`FtpBuilder::connect_url`](crate::FtpBuilder::connect_url)). Never holds the password.
+    #[error(transparent)]
+    Url(#[from] crate::url::UrlError),
+    /// A `.netrc` file cannot be read or parsed. Never holds a token of the file.
+    #[error(transparent)]
+    Netrc(#[from] crate::netrc::NetrcError),
 }
 
 impl Error {
@@ -175,6 +182,8 @@ impl Error {
             Error::LineTooLong { limit } => Error::LineTooLong { limit: *limit },
             Error::Internal(s) => Error::Internal(s),
             Error::Core(e) => Error::Core(e.clone()),
+            Error::Url(e) => Error::Url(e.clone()),
+            Error::Netrc(e) => Error::Netrc(e.clone()),
         }
     }
 }

@@ -30,11 +30,16 @@
 //! buffers and kernel zero-copy), [`tls`] (rustls configuration, session resumption for data
 //! connections, the upgradable control stream). Their errors are [`error::TransportError`].
 //!
+//! Conveniences on top: [`url`] (`ftp://` and `ftps://` URLs, [`FtpBuilder::connect_url`]),
+//! [`netrc`] (`.netrc` files), [`Ftp::download_file`] and [`Ftp::upload_file`] (resume and
+//! progress), [`Ftp::walk`] (a recursive walk of a remote tree, for mirroring).
+//!
 //! Timeouts: every wait is bounded (connect with name resolution, each reply, opening a data
 //! connection, data idleness, the final reply), see [`FtpBuilder`]. Memory: transfers move data
 //! through fixed buffers, listings are parsed as they stream.
 #![forbid(unsafe_code)]
 
+mod connect_url;
 pub mod data;
 mod debug;
 mod driver;
@@ -42,13 +47,19 @@ pub mod error;
 mod ftp;
 mod iter;
 pub mod net;
+pub mod netrc;
 mod stream;
 pub mod tls;
+mod transfer_file;
+pub mod url;
+mod walk;
 
 pub use driver::AbortHandle;
 pub use error::{Error, Result, into_ftp_error};
 pub use ftp::{BlockCallback, DEFAULT_BLOCKSIZE, Encoding, Ftp, FtpBuilder, MAXLINE};
 pub use iter::{ListIter, MlsdIter};
 pub use stream::{DataStream, RetrReader, StorWriter};
+pub use transfer_file::{DEFAULT_FILE_BUFFER, Progress, TransferOptions};
+pub use walk::{DEFAULT_WALK_DEPTH, DEFAULT_WALK_DIR_ENTRIES, Walk, WalkEntry};
 
 pub use ftp_proto;
