@@ -22,9 +22,9 @@ use ftp_proto::client::{
 use ftp_proto::listing::ListingError;
 
 use crate::data::{self, Cancel, DataOptions};
-use crate::tls::{ControlConnection, DataConnection, TlsSession, is_missing_close_notify};
 use crate::debug::Debug;
 use crate::error::{Error, Result, TransportError};
+use crate::tls::{ControlConnection, DataConnection, TlsSession, is_missing_close_notify};
 
 /// Bytes read from the control connection at a time.
 const CONTROL_CHUNK: usize = 8 * 1024;
@@ -415,12 +415,16 @@ impl Driver {
                     self.control_timeout = None;
                     TlsEvent::ControlSecured
                 }
-                Err(e) => TlsEvent::Failed { message: e.to_string() },
+                Err(e) => TlsEvent::Failed {
+                    message: e.to_string(),
+                },
             },
             (None, _) => TlsEvent::Failed {
                 message: "AUTH TLS without a TLS configuration (FtpBuilder::tls)".into(),
             },
-            (_, None) => TlsEvent::Failed { message: "the control connection is closed".into() },
+            (_, None) => TlsEvent::Failed {
+                message: "the control connection is closed".into(),
+            },
         };
         self.client.handle_tls(event);
     }
@@ -434,9 +438,13 @@ impl Driver {
                     self.control_timeout = None;
                     TlsEvent::ControlPlain
                 }
-                Err(e) => TlsEvent::Failed { message: e.to_string() },
+                Err(e) => TlsEvent::Failed {
+                    message: e.to_string(),
+                },
             },
-            None => TlsEvent::Failed { message: "the control connection is closed".into() },
+            None => TlsEvent::Failed {
+                message: "the control connection is closed".into(),
+            },
         };
         self.client.handle_tls(event);
     }
@@ -713,7 +721,9 @@ impl Driver {
             // A TLS download cut without close_notify is truncation unless every announced
             // byte arrived (some servers omit close_notify).
             if self.announced == Some(self.data_bytes) {
-                DataEvent::Finished { bytes: self.data_bytes }
+                DataEvent::Finished {
+                    bytes: self.data_bytes,
+                }
             } else {
                 data_failed(DataFailure::Truncated, &e)
             }
@@ -765,7 +775,8 @@ impl Driver {
         let op = self.request(|c| c.transfer(request))?;
         self.transfer_op = Some(op);
         loop {
-            if self.data_started && self.inputs.is_empty() && (self.data.is_some() || self.data_eof) {
+            if self.data_started && self.inputs.is_empty() && (self.data.is_some() || self.data_eof)
+            {
                 return Ok(op);
             }
             if self.is_finished(op) {
@@ -982,9 +993,15 @@ impl Driver {
                 self.abort.detach();
                 self.data_eof = true;
                 let event = match ended {
-                    Ok(()) => DataEvent::Finished { bytes: self.data_bytes },
+                    Ok(()) => DataEvent::Finished {
+                        bytes: self.data_bytes,
+                    },
                     Err(e) => DataEvent::Failed {
-                        kind: if matches!(e, TransportError::Tls(_)) { DataFailure::Tls } else { DataFailure::Io },
+                        kind: if matches!(e, TransportError::Tls(_)) {
+                            DataFailure::Tls
+                        } else {
+                            DataFailure::Io
+                        },
                         message: e.to_string(),
                     },
                 };

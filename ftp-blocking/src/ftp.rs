@@ -19,8 +19,8 @@ use crate::driver::{AbortHandle, Driver, Next, SocketOptions};
 use crate::error::{Error, Result};
 use crate::iter::{ListIter, MlsdIter};
 use crate::net;
-use crate::tls::{ControlConnection, TlsConfig};
 use crate::stream::{DataStream, RetrReader, StorWriter};
+use crate::tls::{ControlConnection, TlsConfig};
 
 /// The per-block callback of [`Ftp::storbinary`] and [`Ftp::storlines`].
 pub type BlockCallback<'a> = &'a mut dyn FnMut(&[u8]);
@@ -229,7 +229,9 @@ impl FtpBuilder {
         let name = host.trim_start_matches('[').trim_end_matches(']');
         let session = self.tls.as_ref().map(|c| c.session(name)).transpose()?;
         let control = match (&session, self.config.implicit_tls) {
-            (Some(session), true) => ControlConnection::implicit(tcp, session, self.connect_timeout)?,
+            (Some(session), true) => {
+                ControlConnection::implicit(tcp, session, self.connect_timeout)?
+            }
             _ => ControlConnection::plain(tcp),
         };
         let options = SocketOptions {
@@ -875,7 +877,9 @@ impl Ftp {
     /// Needs [`FtpBuilder::tls`]; a second call is a usage error.
     pub fn auth(&mut self) -> Result<Reply> {
         if !self.driver.has_tls() {
-            return Err(Error::InvalidOption("no TLS configuration: use FtpBuilder::tls"));
+            return Err(Error::InvalidOption(
+                "no TLS configuration: use FtpBuilder::tls",
+            ));
         }
         self.run_reply(|c| c.auth_tls())
     }
