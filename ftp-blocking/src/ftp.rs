@@ -1,0 +1,862 @@
+//! [`Ftp`], the session, and [`FtpBuilder`], its options: Python ftplib's `FTP` class in Rust.
+
+use std::io::{BufRead, Read};
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use ftp_proto::Timestamp;
+use ftp_proto::client::{
+    Client, Config, Credentials, DataSink, ListingItem, Outcome, ProtocolError, TransferCommand,
+    TransferRequest,
+};
+use ftp_proto::command::{Arg, Command, Password, TransferType};
+use ftp_proto::listing::MlsdEntry;
+use ftp_proto::parse::Features;
+use ftp_proto::reply::{Reply, ReplyClass};
+
+use crate::debug::Debug;
+use crate::driver::{AbortHandle, Driver, Next, SocketOptions};
+use crate::error::{Error, Result};
+use crate::iter::{ListIter, MlsdIter};
+use crate::net;
+use crate::stream::{DataStream, RetrReader, StorWriter};
+
+/// The per-block callback of [`Ftp::storbinary`] and [`Ftp::storlines`].
+pub type BlockCallback<'a> = &'a mut dyn FnMut(&[u8]);
+
+/// ftplib's default block size for `retrbinary` and `storbinary`.
+pub const DEFAULT_BLOCKSIZE: usize = 8192;
+/// ftplib's line limit (`maxline`), applied to `storlines` input.
+pub const MAXLINE: usize = 8192;
+
+/// How strings are turned into bytes for the server and back.
+///
+/// ```
+/// use ftp_blocking::Encoding;
+/// assert_eq!(Encoding::Latin1.encode("café").unwrap(), b"caf\xe9");
+/// assert_eq!(Encoding::Utf8.encode("café").unwrap(), "café".as_bytes());
+/// assert_eq!(Encoding::Latin1.decode(b"caf\xe9"), "café");
+/// assert!(Encoding::Latin1.encode("€").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Encoding {
+    /// UTF-8 (ftplib's default); invalid bytes from the server decode to U+FFFD.
+    #[default]
+    Utf8,
+    /// ISO-8859-1: every byte is one character, so any name round-trips.
+    Latin1,
+}
+
+impl Encoding {
+    /// Encodes a string for the wire.
+    pub fn encode(self, s: &str) -> Result<Vec<u8>> {
+        match self {
+            Encoding::Utf8 => Ok(s.as_bytes().to_vec()),
+            Encoding::Latin1 => s
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).map_err(|_| Error::Encoding(s.to_owned())))
+                .collect(),
+        }
+    }
+
+    /// Decodes bytes from the wire.
+    pub fn decode(self, bytes: &[u8]) -> String {
+        match self {
+            Encoding::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+            Encoding::Latin1 => bytes.iter().map(|&b| char::from(b)).collect(),
+        }
+    }
+}
+
+/// Options of a session; [`Ftp::builder`] makes one.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use ftp_blocking::{Encoding, Ftp};
+/// # fn main() -> ftp_blocking::Result<()> {
+/// let mut ftp = Ftp::builder()
+///     .timeout(Duration::from_secs(10))
+///     .passive(true)
+///     .encoding(Encoding::Latin1)
+///     .debuglevel(1)
+///     .connect("127.0.0.1", 21)?;
+/// ftp.login("anonymous", "", "")?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct FtpBuilder {
+    config: Config,
+    connect_timeout: Duration,
+    source_address: Option<IpAddr>,
+    encoding: Encoding,
+    debuglevel: u8,
+}
+
+impl Default for FtpBuilder {
+    fn default() -> Self {
+        let config = Config::default();
+        FtpBuilder {
+            connect_timeout: config.timeouts.connect,
+            config,
+            source_address: None,
+            encoding: Encoding::Utf8,
+            debuglevel: 0,
+        }
+    }
+}
+
+impl FtpBuilder {
+    /// Sets every wait at once (ftplib's `timeout`): connecting (name resolution included), a
+    /// whole reply, the data connection, data idleness and the final reply.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        let t = &mut self.config.timeouts;
+        t.connect = d;
+        t.reply = d;
+        t.data_connect = d;
+        t.data_idle = d;
+        t.final_reply = d;
+        self
+    }
+
+    /// The time allowed to resolve the host name and connect the control connection.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self.config.timeouts.connect = d;
+        self
+    }
+
+    /// The time allowed for a whole reply, however slowly it trickles in.
+    pub fn reply_timeout(mut self, d: Duration) -> Self {
+        self.config.timeouts.reply = d;
+        self
+    }
+
+    /// The time allowed to open a data connection (connect in passive mode, accept in active).
+    pub fn data_connect_timeout(mut self, d: Duration) -> Self {
+        self.config.timeouts.data_connect = d;
+        self
+    }
+
+    /// The longest a data connection may stay without progress.
+    pub fn data_idle_timeout(mut self, d: Duration) -> Self {
+        self.config.timeouts.data_idle = d;
+        self
+    }
+
+    /// The time allowed for a transfer's final reply once the data has ended.
+    pub fn final_reply_timeout(mut self, d: Duration) -> Self {
+        self.config.timeouts.final_reply = d;
+        self
+    }
+
+    /// The local address of the control and data sockets (ftplib's `source_address`).
+    pub fn source_address(mut self, ip: IpAddr) -> Self {
+        self.source_address = Some(ip);
+        self
+    }
+
+    /// Passive mode (the default: EPSV, then PASV on IPv4) or active mode (EPRT, then PORT).
+    pub fn passive(mut self, passive: bool) -> Self {
+        self.config.passive = passive;
+        self
+    }
+
+    /// Connect to the address in a 227 reply instead of the control peer's (off by default:
+    /// a server could otherwise send the client to any host).
+    pub fn trust_server_pasv_ipv4_address(mut self, trust: bool) -> Self {
+        self.config.trust_server_pasv_ipv4_address = trust;
+        self
+    }
+
+    /// The encoding of names and text (UTF-8 by default).
+    pub fn encoding(mut self, encoding: Encoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// ftplib's debug level: 0 silent, 1 commands and replies, 2 every line (stderr).
+    pub fn debuglevel(mut self, level: u8) -> Self {
+        self.debuglevel = level;
+        self
+    }
+
+    fn check(&self) -> Result<()> {
+        let t = &self.config.timeouts;
+        if [
+            self.connect_timeout,
+            t.reply,
+            t.data_connect,
+            t.data_idle,
+            t.final_reply,
+        ]
+        .contains(&Duration::ZERO)
+        {
+            return Err(Error::InvalidOption("a timeout of zero is not allowed"));
+        }
+        Ok(())
+    }
+
+    /// Connects to `host` (a name, an IPv4 or an IPv6 address) and reads the greeting.
+    pub fn connect(self, host: &str, port: u16) -> Result<Ftp> {
+        self.check()?;
+        let source = self.source_address.map(|ip| SocketAddr::new(ip, 0));
+        let control = net::connect(host, port, self.connect_timeout, source)?;
+        let local = control.local_addr()?;
+        let peer = control.peer_addr()?;
+        let options = SocketOptions {
+            source_address: self.source_address,
+            reply_timeout: self.config.timeouts.reply,
+            data_connect_timeout: self.config.timeouts.data_connect,
+        };
+        let debug = Debug {
+            level: self.debuglevel,
+        };
+        let mut driver = Driver::new(Client::new(self.config), control, options, debug);
+        let op = driver.request(|c| c.connect(local, peer))?;
+        let welcome = match driver.run(op)? {
+            Outcome::Greeting(reply) => reply,
+            _ => return Err(Error::Internal("connect did not end with a greeting")),
+        };
+        driver.debug.welcome(&welcome);
+        Ok(Ftp {
+            driver,
+            welcome,
+            encoding: self.encoding,
+        })
+    }
+}
+
+/// An FTP session: Python ftplib's `FTP` class.
+///
+/// Methods keep ftplib's names and behaviour; replies are [`Reply`] values and failures are
+/// [`Error`] values whose variants match ftplib's exception classes. Beside them are
+/// Rust-native forms: [`retr`](Ftp::retr) returns a [`Read`], [`stor`](Ftp::stor) a
+/// [`Write`](std::io::Write), [`mlsd`](Ftp::mlsd) and [`list`](Ftp::list) stream parsed entries.
+///
+/// Dropping an `Ftp` closes its sockets without sending QUIT; [`quit`](Ftp::quit) is the polite
+/// close.
+///
+/// ```no_run
+/// use ftp_blocking::Ftp;
+/// # fn main() -> ftp_blocking::Result<()> {
+/// let mut ftp = Ftp::connect("127.0.0.1", 21)?;
+/// println!("{}", ftp.getwelcome());
+/// ftp.login("anonymous", "", "")?;
+/// ftp.cwd("pub")?;
+/// ftp.dir(&[], |line| println!("{line}"))?;
+/// let mut data = Vec::new();
+/// ftp.retrbinary("RETR README", |chunk| data.extend_from_slice(chunk), 8192, None)?;
+/// println!("{}", ftp.quit()?);
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Ftp {
+    pub(crate) driver: Driver,
+    welcome: Reply,
+    pub(crate) encoding: Encoding,
+}
+
+impl Drop for Ftp {
+    fn drop(&mut self) {
+        self.driver.close();
+    }
+}
+
+pub(crate) fn reply_of(outcome: Outcome) -> Result<Reply> {
+    match outcome {
+        Outcome::Reply(r) | Outcome::LoggedIn(r) | Outcome::Greeting(r) => Ok(r),
+        Outcome::Transfer { reply, .. } => Ok(reply),
+        Outcome::Path { reply, .. } => Ok(reply),
+        Outcome::Closed(Some(r)) => Ok(r),
+        Outcome::Aborted { mut replies } => replies
+            .pop()
+            .ok_or(Error::Internal("abort without a reply")),
+        _ => Err(Error::Internal("the operation ended without a reply")),
+    }
+}
+
+impl Ftp {
+    /// Connects with the default options and reads the greeting.
+    pub fn connect(host: &str, port: u16) -> Result<Ftp> {
+        FtpBuilder::default().connect(host, port)
+    }
+
+    /// A builder for the session's options.
+    pub fn builder() -> FtpBuilder {
+        FtpBuilder::default()
+    }
+
+    /// The server's greeting, every line kept.
+    pub fn getwelcome(&self) -> &Reply {
+        &self.welcome
+    }
+
+    /// A handle that stops the running transfer from another thread.
+    pub fn abort_handle(&self) -> AbortHandle {
+        self.driver.abort_handle()
+    }
+
+    /// ftplib's `set_debuglevel`: 0 silent, 1 one line per command and reply, 2 every line.
+    pub fn set_debuglevel(&mut self, level: u8) {
+        self.driver.debug.level = level;
+    }
+
+    /// ftplib's `debug`, the same as [`set_debuglevel`](Ftp::set_debuglevel).
+    pub fn debug(&mut self, level: u8) {
+        self.set_debuglevel(level);
+    }
+
+    /// Passive (true, the default) or active mode for the next transfers.
+    pub fn set_pasv(&mut self, passive: bool) {
+        self.driver.client.set_passive(passive);
+    }
+
+    /// The session's encoding.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// Changes the session's encoding.
+    pub fn set_encoding(&mut self, encoding: Encoding) {
+        self.encoding = encoding;
+    }
+
+    pub(crate) fn arg(&self, s: &str) -> Result<Arg> {
+        Ok(Arg::try_from(self.encoding.encode(s)?)?)
+    }
+
+    fn opt_arg(&self, s: &str) -> Result<Option<Arg>> {
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            self.arg(s).map(Some)
+        }
+    }
+
+    fn run_reply(
+        &mut self,
+        f: impl FnOnce(
+            &mut Client,
+        )
+            -> std::result::Result<ftp_proto::client::OpId, ftp_proto::client::UsageError>,
+    ) -> Result<Reply> {
+        let op = self.driver.request(f)?;
+        reply_of(self.driver.run(op)?)
+    }
+
+    fn run_outcome(
+        &mut self,
+        f: impl FnOnce(
+            &mut Client,
+        )
+            -> std::result::Result<ftp_proto::client::OpId, ftp_proto::client::UsageError>,
+    ) -> Result<Outcome> {
+        let op = self.driver.request(f)?;
+        self.driver.run(op)
+    }
+
+    /// Logs in: USER, then PASS only after a 3xx, then ACCT only after a 3xx. An empty user is
+    /// `anonymous`, whose empty or `-` password becomes `anonymous@` (as in ftplib).
+    pub fn login(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
+        let mut credentials = Credentials::new(user, passwd, acct)?;
+        if self.encoding != Encoding::Utf8 {
+            // The core applied ftplib's defaults on UTF-8 text; re-encode each part.
+            let encode = |a: &Arg| -> Result<Arg> { self.arg(&a.to_str_lossy()) };
+            credentials.user = encode(&credentials.user)?;
+            credentials.password = Password::from(encode(credentials.password.expose_arg())?);
+            credentials.acct = credentials.acct.as_ref().map(encode).transpose()?;
+        }
+        reply_of(self.run_outcome(|c| c.login_with(credentials))?)
+    }
+
+    /// Sends a raw command line and returns its final reply. The line is parsed first: CR, LF
+    /// and NUL are refused before anything is sent, and commands that would change state the
+    /// session tracks are refused or reset that state (by the core).
+    pub fn sendcmd(&mut self, cmd: &str) -> Result<Reply> {
+        let line = self.encoding.encode(cmd)?;
+        self.sendcmd_bytes(&line)
+    }
+
+    /// [`sendcmd`](Ftp::sendcmd) for a line already in bytes.
+    pub fn sendcmd_bytes(&mut self, line: &[u8]) -> Result<Reply> {
+        let command = Command::parse(line)?;
+        self.run_reply(|c| c.execute(command))
+    }
+
+    /// Like [`sendcmd`](Ftp::sendcmd), but anything other than 2xx is an error.
+    pub fn voidcmd(&mut self, cmd: &str) -> Result<Reply> {
+        let reply = self.sendcmd(cmd)?;
+        if reply.code().class() == ReplyClass::Completion {
+            Ok(reply)
+        } else {
+            Err(Error::UnexpectedReply(reply))
+        }
+    }
+
+    /// Sends ABOR as a plain line and returns the replies that follow it.
+    pub fn abort(&mut self) -> Result<Vec<Reply>> {
+        match self.run_outcome(|c| c.abort())? {
+            Outcome::Aborted { replies } => Ok(replies),
+            outcome => reply_of(outcome).map(|r| vec![r]),
+        }
+    }
+
+    fn transfer_command(&self, cmd: &str) -> Result<TransferCommand> {
+        let line = self.encoding.encode(cmd)?;
+        Ok(match Command::parse(&line)? {
+            Command::Retr(a) => TransferCommand::Retr(a),
+            Command::Stor(a) => TransferCommand::Stor(a),
+            Command::Appe(a) => TransferCommand::Appe(a),
+            Command::Stou => TransferCommand::Stou,
+            Command::List(a) => TransferCommand::List(a),
+            Command::Nlst(a) => TransferCommand::Nlst(a),
+            Command::Mlsd(a) => TransferCommand::Mlsd(a),
+            _ => {
+                return Err(Error::InvalidOption(
+                    "not a transfer command (RETR, STOR, STOU, APPE, LIST, NLST or MLSD)",
+                ));
+            }
+        })
+    }
+
+    fn begin(
+        &mut self,
+        command: TransferCommand,
+        data_type: TransferType,
+        rest: Option<u64>,
+        sink: DataSink,
+    ) -> Result<ftp_proto::client::OpId> {
+        let pump = !matches!(sink, DataSink::Raw);
+        let request = TransferRequest {
+            command,
+            data_type,
+            rest,
+            sink,
+        };
+        self.driver.begin_transfer(request, pump)
+    }
+
+    /// Retrieves in binary mode (TYPE I, then REST when `rest` is given): the data goes to
+    /// `callback` in chunks of at most `blocksize` bytes. Returns the final reply.
+    pub fn retrbinary(
+        &mut self,
+        cmd: &str,
+        mut callback: impl FnMut(&[u8]),
+        blocksize: usize,
+        rest: Option<u64>,
+    ) -> Result<Reply> {
+        if blocksize == 0 {
+            return Err(Error::InvalidOption("blocksize must not be zero"));
+        }
+        let command = self.transfer_command(cmd)?;
+        let op = self.begin(command, TransferType::Binary, rest, DataSink::Raw)?;
+        let mut buf = vec![0u8; blocksize];
+        loop {
+            let n = self.driver.data_read(op, &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            callback(&buf[..n]);
+        }
+        reply_of(self.driver.run(op)?)
+    }
+
+    /// Retrieves in ASCII mode (TYPE A): each line, CRLF stripped and decoded with the session
+    /// encoding, goes to `callback`. Line length is bounded by the core's listing limit.
+    pub fn retrlines(&mut self, cmd: &str, mut callback: impl FnMut(&str)) -> Result<Reply> {
+        let command = self.transfer_command(cmd)?;
+        let op = self.begin(command, TransferType::Ascii, None, DataSink::Lines)?;
+        let encoding = self.encoding;
+        self.pump_items(op, |item| match item {
+            ListingItem::Line(line) | ListingItem::Name(line) => callback(&encoding.decode(&line)),
+            _ => {}
+        })
+    }
+
+    fn pump_items(
+        &mut self,
+        op: ftp_proto::client::OpId,
+        mut f: impl FnMut(ListingItem),
+    ) -> Result<Reply> {
+        // A line that cannot be parsed does not stop the transfer (that would leave the
+        // session out of step): the first such error is returned once the transfer has ended.
+        let mut bad_line = None;
+        loop {
+            match self.driver.next_item(op)? {
+                Next::Item(item) => f(item),
+                Next::BadItem(e) => {
+                    bad_line.get_or_insert(e);
+                }
+                Next::Done(outcome) => {
+                    return match bad_line {
+                        Some(e) => Err(Error::Protocol(ProtocolError::Listing(e))),
+                        None => reply_of(outcome),
+                    };
+                }
+            }
+        }
+    }
+
+    /// Stores in binary mode (TYPE I, then REST when `rest` is given) from any reader, in
+    /// blocks of `blocksize` bytes; `callback` sees each block once it is sent.
+    pub fn storbinary(
+        &mut self,
+        cmd: &str,
+        fp: &mut impl Read,
+        blocksize: usize,
+        mut callback: Option<BlockCallback<'_>>,
+        rest: Option<u64>,
+    ) -> Result<Reply> {
+        if blocksize == 0 {
+            return Err(Error::InvalidOption("blocksize must not be zero"));
+        }
+        let command = self.transfer_command(cmd)?;
+        let op = self.begin(command, TransferType::Binary, rest, DataSink::Raw)?;
+        let mut buf = vec![0u8; blocksize];
+        loop {
+            let n = match fp.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let _ = self.driver.abort_transfer(op);
+                    return Err(Error::Io(e));
+                }
+            };
+            self.write_all(op, &buf[..n])?;
+            if let Some(cb) = callback.as_mut() {
+                cb(&buf[..n]);
+            }
+        }
+        reply_of(self.driver.finish_upload(op)?)
+    }
+
+    fn write_all(&mut self, op: ftp_proto::client::OpId, mut buf: &[u8]) -> Result<()> {
+        while !buf.is_empty() {
+            let n = self.driver.data_write(op, buf)?;
+            buf = &buf[n..];
+        }
+        Ok(())
+    }
+
+    /// Stores in ASCII mode (TYPE A): each input line is sent with a CRLF ending whatever
+    /// ending it had. A line longer than [`MAXLINE`] aborts the transfer with
+    /// [`Error::LineTooLong`].
+    pub fn storlines(
+        &mut self,
+        cmd: &str,
+        fp: &mut impl BufRead,
+        mut callback: Option<BlockCallback<'_>>,
+    ) -> Result<Reply> {
+        let command = self.transfer_command(cmd)?;
+        let op = self.begin(command, TransferType::Ascii, None, DataSink::Raw)?;
+        let mut line = Vec::with_capacity(256);
+        loop {
+            line.clear();
+            let read = (&mut *fp)
+                .take(MAXLINE as u64 + 1)
+                .read_until(b'\n', &mut line);
+            match read {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    let _ = self.driver.abort_transfer(op);
+                    return Err(Error::Io(e));
+                }
+            }
+            if line.len() > MAXLINE {
+                let _ = self.driver.abort_transfer(op);
+                return Err(Error::LineTooLong { limit: MAXLINE });
+            }
+            while matches!(line.last(), Some(b'\n' | b'\r')) {
+                line.pop();
+            }
+            line.extend_from_slice(b"\r\n");
+            self.write_all(op, &line)?;
+            if let Some(cb) = callback.as_mut() {
+                cb(&line);
+            }
+        }
+        reply_of(self.driver.finish_upload(op)?)
+    }
+
+    /// ftplib's `transfercmd`: opens the data connection, sends REST (if given) and the
+    /// command, and returns the data connection once the server has accepted it. Binary mode
+    /// (TYPE I) is used. Call [`DataStream::finish`] for the final reply.
+    pub fn transfercmd(&mut self, cmd: &str, rest: Option<u64>) -> Result<DataStream<'_>> {
+        self.ntransfercmd(cmd, rest).map(|(stream, _)| stream)
+    }
+
+    /// ftplib's `ntransfercmd`: [`transfercmd`](Ftp::transfercmd) plus the size announced in the
+    /// server's `150 ... (N bytes)` reply.
+    pub fn ntransfercmd(
+        &mut self,
+        cmd: &str,
+        rest: Option<u64>,
+    ) -> Result<(DataStream<'_>, Option<u64>)> {
+        let command = self.transfer_command(cmd)?;
+        let upload = matches!(
+            command,
+            TransferCommand::Stor(_) | TransferCommand::Stou | TransferCommand::Appe(_)
+        );
+        let op = self.begin(command, TransferType::Binary, rest, DataSink::Raw)?;
+        let size = self.driver.announced_size();
+        Ok((DataStream::new(&mut self.driver, op, upload), size))
+    }
+
+    fn join_args(&self, args: &[&str]) -> Result<Option<Arg>> {
+        self.opt_arg(&args.join(" "))
+    }
+
+    /// The names of a directory listing (NLST); `args` are joined with spaces.
+    pub fn nlst(&mut self, args: &[&str]) -> Result<Vec<String>> {
+        let arg = self.join_args(args)?;
+        let op = self.begin(
+            TransferCommand::Nlst(arg),
+            TransferType::Ascii,
+            None,
+            DataSink::NlstNames,
+        )?;
+        let encoding = self.encoding;
+        let mut names = Vec::new();
+        self.pump_items(op, |item| {
+            if let ListingItem::Name(n) | ListingItem::Line(n) = item {
+                names.push(encoding.decode(&n));
+            }
+        })?;
+        Ok(names)
+    }
+
+    /// ftplib's `dir`: each LIST line goes to `callback`; `args` are joined with spaces.
+    pub fn dir(&mut self, args: &[&str], mut callback: impl FnMut(&str)) -> Result<Reply> {
+        let arg = self.join_args(args)?;
+        let op = self.begin(
+            TransferCommand::List(arg),
+            TransferType::Ascii,
+            None,
+            DataSink::Lines,
+        )?;
+        let encoding = self.encoding;
+        self.pump_items(op, |item| {
+            if let ListingItem::Line(line) = item {
+                callback(&encoding.decode(&line));
+            }
+        })
+    }
+
+    /// A lazy MLSD listing: entries are parsed as the data arrives, never collected first.
+    /// When `facts` are given, `OPTS MLST fact;fact;` is sent first.
+    pub fn mlsd(&mut self, path: &str, facts: &[&str]) -> Result<MlsdIter<'_>> {
+        if !facts.is_empty() {
+            let mut opts = String::from("MLST ");
+            for f in facts {
+                opts.push_str(f);
+                opts.push(';');
+            }
+            let arg = self.arg(&opts)?;
+            self.run_reply(|c| c.execute(Command::Opts(arg)))?;
+        }
+        let arg = self.opt_arg(path)?;
+        let op = self.begin(
+            TransferCommand::Mlsd(arg),
+            TransferType::Ascii,
+            None,
+            DataSink::MlsdEntries,
+        )?;
+        Ok(MlsdIter::new(&mut self.driver, op))
+    }
+
+    /// A lazy LIST listing parsed into typed entries (Unix and DOS formats; other lines are
+    /// kept unparsed).
+    pub fn list(&mut self, path: &str) -> Result<ListIter<'_>> {
+        let arg = self.opt_arg(path)?;
+        let op = self.begin(
+            TransferCommand::List(arg),
+            TransferType::Ascii,
+            None,
+            DataSink::ListEntries,
+        )?;
+        Ok(ListIter::new(&mut self.driver, op))
+    }
+
+    /// Downloads `path` in binary mode as a [`Read`]; `rest` restarts at an offset.
+    /// [`RetrReader::finish`] reads the final reply.
+    pub fn retr(&mut self, path: &str, rest: Option<u64>) -> Result<RetrReader<'_>> {
+        let arg = self.arg(path)?;
+        self.retr_arg(arg, rest)
+    }
+
+    /// [`retr`](Ftp::retr) with the name in bytes (as a listing gave it).
+    pub fn retr_bytes(&mut self, path: &[u8], rest: Option<u64>) -> Result<RetrReader<'_>> {
+        let arg = Arg::try_from(path)?;
+        self.retr_arg(arg, rest)
+    }
+
+    fn retr_arg(&mut self, arg: Arg, rest: Option<u64>) -> Result<RetrReader<'_>> {
+        let op = self.begin(
+            TransferCommand::Retr(arg),
+            TransferType::Binary,
+            rest,
+            DataSink::Raw,
+        )?;
+        Ok(RetrReader::new(DataStream::new(
+            &mut self.driver,
+            op,
+            false,
+        )))
+    }
+
+    /// Uploads to `path` in binary mode as a [`Write`](std::io::Write).
+    /// [`StorWriter::finish`] ends the data and reads the final reply.
+    pub fn stor(&mut self, path: &str) -> Result<StorWriter<'_>> {
+        let arg = self.arg(path)?;
+        let op = self.begin(
+            TransferCommand::Stor(arg),
+            TransferType::Binary,
+            None,
+            DataSink::Raw,
+        )?;
+        Ok(StorWriter::new(DataStream::new(&mut self.driver, op, true)))
+    }
+
+    /// Appends to `path` in binary mode (APPE) as a [`Write`](std::io::Write).
+    pub fn appe(&mut self, path: &str) -> Result<StorWriter<'_>> {
+        let arg = self.arg(path)?;
+        let op = self.begin(
+            TransferCommand::Appe(arg),
+            TransferType::Binary,
+            None,
+            DataSink::Raw,
+        )?;
+        Ok(StorWriter::new(DataStream::new(&mut self.driver, op, true)))
+    }
+
+    /// Renames `from` to `to` (RNFR must get a 3xx, then RNTO).
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<Reply> {
+        let (from, to) = (self.arg(from)?, self.arg(to)?);
+        self.run_reply(|c| c.rename(from, to))
+    }
+
+    /// Deletes a file (DELE).
+    pub fn delete(&mut self, path: &str) -> Result<Reply> {
+        let arg = self.arg(path)?;
+        self.run_reply(|c| c.delete(arg))
+    }
+
+    /// [`delete`](Ftp::delete) with the name in bytes.
+    pub fn delete_bytes(&mut self, path: &[u8]) -> Result<Reply> {
+        let arg = Arg::try_from(path)?;
+        self.run_reply(|c| c.delete(arg))
+    }
+
+    /// Changes the working directory (`..` tries CDUP first; an empty path means `.`).
+    pub fn cwd(&mut self, path: &str) -> Result<Reply> {
+        let path = if path.is_empty() { "." } else { path };
+        let arg = self.arg(path)?;
+        self.run_reply(|c| c.cwd(arg))
+    }
+
+    /// [`cwd`](Ftp::cwd) with the name in bytes.
+    pub fn cwd_bytes(&mut self, path: &[u8]) -> Result<Reply> {
+        let arg = Arg::try_from(path)?;
+        self.run_reply(|c| c.cwd(arg))
+    }
+
+    /// Creates a directory and returns the path from the 257 reply (doubled quotes unescaped).
+    pub fn mkd(&mut self, path: &str) -> Result<String> {
+        let arg = self.arg(path)?;
+        match self.run_outcome(|c| c.mkd(arg))? {
+            Outcome::Path { path, .. } => Ok(self.encoding.decode(&path)),
+            _ => Err(Error::Internal("MKD did not end with a path")),
+        }
+    }
+
+    /// The working directory, from the 257 reply.
+    pub fn pwd(&mut self) -> Result<String> {
+        match self.run_outcome(|c| c.pwd())? {
+            Outcome::Path { path, .. } => Ok(self.encoding.decode(&path)),
+            _ => Err(Error::Internal("PWD did not end with a path")),
+        }
+    }
+
+    /// Removes a directory (RMD).
+    pub fn rmd(&mut self, path: &str) -> Result<Reply> {
+        let arg = self.arg(path)?;
+        self.run_reply(|c| c.rmd(arg))
+    }
+
+    /// The size of a file (SIZE, 213 only; SIZE is not a standard command).
+    pub fn size(&mut self, path: &str) -> Result<u64> {
+        let arg = self.arg(path)?;
+        match self.run_outcome(|c| c.size(arg))? {
+            Outcome::Size(n) => Ok(n),
+            _ => Err(Error::Internal("SIZE did not end with a size")),
+        }
+    }
+
+    /// [`size`](Ftp::size) with the name in bytes.
+    pub fn size_bytes(&mut self, path: &[u8]) -> Result<u64> {
+        let arg = Arg::try_from(path)?;
+        match self.run_outcome(|c| c.size(arg))? {
+            Outcome::Size(n) => Ok(n),
+            _ => Err(Error::Internal("SIZE did not end with a size")),
+        }
+    }
+
+    /// The modification time of a file (MDTM).
+    pub fn mdtm(&mut self, path: &str) -> Result<Timestamp> {
+        let arg = self.arg(path)?;
+        match self.run_outcome(|c| c.mdtm(arg))? {
+            Outcome::Modified(t) => Ok(t),
+            _ => Err(Error::Internal("MDTM did not end with a time")),
+        }
+    }
+
+    /// Sets the modification time of a file (MFMT).
+    pub fn mfmt(&mut self, path: &str, time: Timestamp) -> Result<Reply> {
+        let arg = self.arg(path)?;
+        self.run_reply(|c| c.mfmt(arg, time))
+    }
+
+    /// The facts of one file (MLST); an empty path means the working directory.
+    pub fn mlst(&mut self, path: &str) -> Result<MlsdEntry> {
+        let arg = self.opt_arg(path)?;
+        match self.run_outcome(|c| c.mlst(arg))? {
+            Outcome::Facts(entry) => Ok(entry),
+            _ => Err(Error::Internal("MLST did not end with facts")),
+        }
+    }
+
+    /// The server's features (FEAT).
+    pub fn feat(&mut self) -> Result<Features> {
+        match self.run_outcome(|c| c.feat())? {
+            Outcome::Features(f) => Ok(f),
+            _ => Err(Error::Internal("FEAT did not end with features")),
+        }
+    }
+
+    /// NOOP.
+    pub fn noop(&mut self) -> Result<Reply> {
+        self.run_reply(|c| c.noop())
+    }
+
+    /// The polite close: QUIT, and the server's reply. The session is closed afterwards even
+    /// when QUIT fails.
+    pub fn quit(mut self) -> Result<Reply> {
+        let result = self.run_outcome(|c| c.quit());
+        self.driver.close();
+        match result? {
+            Outcome::Closed(Some(reply)) => Ok(reply),
+            Outcome::Closed(None) => Err(Error::ConnectionClosed),
+            outcome => reply_of(outcome),
+        }
+    }
+
+    /// The unilateral close: the sockets are closed without a word to the server.
+    pub fn close(mut self) {
+        self.driver.close();
+    }
+}

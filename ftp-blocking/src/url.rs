@@ -1,0 +1,793 @@
+//! `ftp://` and `ftps://` URLs: connection parameters from one string.
+//!
+//! ```text
+//! ftp://[user[:password]@]host[:port][/path][;type=a|i|d]
+//! ftps://...            implicit FTPS (TLS from the first byte), port 990 by default, as curl reads it
+//! ```
+//!
+//! The user name, password and path are percent-decoded (`%40` is `@`, `%2F` is `/`). The path
+//! is relative to the login directory, as RFC 1738 and curl read it: `ftp://host/pub/a.txt` is
+//! `pub/a.txt` under wherever the server put the session; an absolute path is written with a
+//! doubled slash (`ftp://host//etc/motd`) or an encoded one (`ftp://host/%2Fetc/motd`). A path
+//! that ends with `/` (or is empty) names a directory.
+//!
+//! The password never shows: [`FtpUrl`]'s `Debug` and `Display` print `****` in its place, and
+//! no [`UrlError`] holds any part of the input past the scheme.
+//!
+//! ```
+//! use ftp_blocking::url::{FtpUrl, Scheme};
+//!
+//! let url: FtpUrl = "ftp://alice:s%40cret@127.0.0.1:2121/pub/file.txt".parse()?;
+//! assert_eq!(url.scheme(), Scheme::Ftp);
+//! assert_eq!(url.host(), "127.0.0.1");
+//! assert_eq!(url.port(), 2121);
+//! assert_eq!(url.user(), Some("alice"));
+//! assert_eq!(url.password(), Some("s@cret"));
+//! assert_eq!(url.path(), "pub/file.txt");
+//! assert_eq!(url.dir(), "pub");
+//! assert_eq!(url.file_name(), Some("file.txt"));
+//! // The password is never printed.
+//! assert_eq!(url.to_string(), "ftp://alice:****@127.0.0.1:2121/pub/file.txt");
+//! assert!(!format!("{url:?}").contains("cret"));
+//!
+//! let secure: FtpUrl = "ftps://[::1]/".parse()?;
+//! assert_eq!((secure.host(), secure.port()), ("::1", 990));
+//! assert!(secure.scheme().implicit_tls());
+//! # Ok::<(), ftp_blocking::url::UrlError>(())
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use ::url::{Host, Url};
+
+use crate::netrc::Netrc;
+
+/// Which protocol a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// `ftp://`: plain FTP, port 21 by default (explicit FTPS may still be negotiated).
+    Ftp,
+    /// `ftps://`: implicit FTPS, TLS from the first byte, port 990 by default (curl's reading).
+    Ftps,
+}
+
+impl Scheme {
+    /// The port a URL of this scheme names when it names none: 21 or 990.
+    ///
+    /// ```
+    /// assert_eq!(ftp_blocking::url::Scheme::Ftps.default_port(), 990);
+    /// ```
+    pub const fn default_port(self) -> u16 {
+        match self {
+            Scheme::Ftp => 21,
+            Scheme::Ftps => 990,
+        }
+    }
+
+    /// Whether the control connection is TLS from the first byte (`ftps://`).
+    ///
+    /// ```
+    /// assert!(!ftp_blocking::url::Scheme::Ftp.implicit_tls());
+    /// ```
+    pub const fn implicit_tls(self) -> bool {
+        matches!(self, Scheme::Ftps)
+    }
+
+    /// `"ftp"` or `"ftps"`.
+    ///
+    /// ```
+    /// assert_eq!(ftp_blocking::url::Scheme::Ftps.as_str(), "ftps");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Ftp => "ftp",
+            Scheme::Ftps => "ftps",
+        }
+    }
+}
+
+/// The `;type=` suffix of an FTP URL (RFC 1738 section 3.2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Typecode {
+    /// `;type=a`: transfer in ASCII (TYPE A).
+    Ascii,
+    /// `;type=i`: transfer in binary (TYPE I).
+    Image,
+    /// `;type=d`: the path is a directory to list by name.
+    Directory,
+}
+
+/// Why a string is not a usable FTP URL. No variant holds the input text, so printing the
+/// error cannot print a password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// The URL syntax itself is broken (as the `url` crate reports it).
+    #[error("invalid URL: {0}")]
+    Syntax(::url::ParseError),
+    /// The scheme is neither `ftp` nor `ftps`.
+    #[error("unsupported URL scheme {scheme:?}: use ftp:// or ftps://")]
+    UnsupportedScheme {
+        /// The scheme given (lower-cased).
+        scheme: String,
+    },
+    /// The URL names no host.
+    #[error("the URL names no host")]
+    MissingHost,
+    /// The URL has an explicit port 0.
+    #[error("port 0 is not a usable FTP port")]
+    PortZero,
+    /// `?query` or `#fragment` present: FTP URLs have neither.
+    #[error("an FTP URL has no {what}: percent-encode '?' as %3F and '#' as %23 in names")]
+    UnexpectedPart {
+        /// `"query"` or `"fragment"`.
+        what: &'static str,
+    },
+    /// A `;type=` suffix other than `a`, `i` or `d`.
+    #[error("unknown ';type=' code in the URL path: use a, i or d")]
+    BadTypecode,
+    /// A percent-decoded part is not valid UTF-8.
+    #[error("the URL's {what} is not valid UTF-8 once percent-decoded")]
+    NotUtf8 {
+        /// `"user"`, `"password"`, `"host"` or `"path"`.
+        what: &'static str,
+    },
+    /// A percent-decoded part holds CR, LF or NUL, which no FTP command may carry.
+    #[error("the URL's {what} holds a CR, LF or NUL byte once percent-decoded")]
+    ForbiddenByte {
+        /// `"user"`, `"password"`, `"host"` or `"path"`.
+        what: &'static str,
+    },
+}
+
+/// Connection parameters parsed from an `ftp://` or `ftps://` URL. See the [module
+/// documentation](self) for the syntax and an example.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FtpUrl {
+    scheme: Scheme,
+    host: String,
+    host_is_ipv6: bool,
+    port: u16,
+    user: Option<String>,
+    password: Option<String>,
+    path: String,
+    typecode: Option<Typecode>,
+}
+
+impl FtpUrl {
+    /// Parses `input`; the same as `input.parse::<FtpUrl>()`.
+    ///
+    /// ```
+    /// let url = ftp_blocking::url::FtpUrl::parse("ftp://example.invalid")?;
+    /// assert_eq!((url.port(), url.user(), url.path()), (21, None, ""));
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
+    pub fn parse(input: &str) -> Result<FtpUrl, UrlError> {
+        let input = input.trim();
+        let url = Url::parse(input).map_err(UrlError::Syntax)?;
+        let scheme = match url.scheme() {
+            "ftp" => Scheme::Ftp,
+            "ftps" => Scheme::Ftps,
+            other => {
+                return Err(UrlError::UnsupportedScheme {
+                    scheme: other.to_owned(),
+                });
+            }
+        };
+        if url.query().is_some() {
+            return Err(UrlError::UnexpectedPart { what: "query" });
+        }
+        if url.fragment().is_some() {
+            return Err(UrlError::UnexpectedPart { what: "fragment" });
+        }
+        // The url crate reads `ftp:///x` as host `x` (WHATWG); curl and RFC 1738 see no host.
+        let after_scheme = &input[url.scheme().len()..];
+        if !after_scheme.starts_with("://") || after_scheme[3..].starts_with(['/', '\\']) {
+            return Err(UrlError::MissingHost);
+        }
+        let (host, host_is_ipv6) = match url.host() {
+            None => return Err(UrlError::MissingHost),
+            Some(Host::Ipv4(ip)) => (ip.to_string(), false),
+            Some(Host::Ipv6(ip)) => (ip.to_string(), true),
+            // `ftps` is not a "special" scheme to the url crate, so its host stays as written
+            // (percent-encoded, case kept): decode and lower-case it like `ftp`'s.
+            Some(Host::Domain(domain)) => (decode(domain, "host")?.to_ascii_lowercase(), false),
+        };
+        if host.is_empty() {
+            return Err(UrlError::MissingHost);
+        }
+        let port = match url.port() {
+            Some(0) => return Err(UrlError::PortZero),
+            Some(port) => port,
+            // The url crate drops a port equal to the scheme's default (21 for ftp).
+            None => scheme.default_port(),
+        };
+        let user = match url.username() {
+            "" => None,
+            raw => Some(decode(raw, "user")?),
+        };
+        let password = url
+            .password()
+            .map(|raw| decode(raw, "password"))
+            .transpose()?;
+
+        let raw_path = url.path().strip_prefix('/').unwrap_or(url.path());
+        let (raw_path, typecode) = split_typecode(raw_path)?;
+        let path = decode(raw_path, "path")?;
+        Ok(FtpUrl {
+            scheme,
+            host,
+            host_is_ipv6,
+            port,
+            user,
+            password,
+            path,
+            typecode,
+        })
+    }
+
+    /// `ftp` or `ftps`.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The host name or address to connect to, IPv6 addresses without brackets.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The port: the one written, else 21 (`ftp`) or 990 (`ftps`).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The percent-decoded user name, if the URL holds a non-empty one.
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
+    }
+
+    /// The percent-decoded password, if the URL holds a non-empty one. Handle with care:
+    /// this is the only way the password leaves an [`FtpUrl`].
+    pub fn password(&self) -> Option<&str> {
+        self.password.as_deref()
+    }
+
+    /// The percent-decoded path with the leading `/` and any `;type=` suffix removed, relative
+    /// to the login directory unless it starts with `/`. Empty when the URL has no path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The `;type=` suffix, if any.
+    pub fn typecode(&self) -> Option<Typecode> {
+        self.typecode
+    }
+
+    /// Whether the path names a directory: it is empty, ends with `/`, or the URL says
+    /// `;type=d`.
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert!(FtpUrl::parse("ftp://h/pub/")?.is_dir());
+    /// assert!(!FtpUrl::parse("ftp://h/pub")?.is_dir());
+    /// assert!(FtpUrl::parse("ftp://h/pub;type=d")?.is_dir());
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
+    pub fn is_dir(&self) -> bool {
+        self.path.is_empty()
+            || self.path.ends_with('/')
+            || self.typecode == Some(Typecode::Directory)
+    }
+
+    /// The directory to change to after logging in: the whole path when it names a directory,
+    /// else everything before its last `/`. Empty means "stay in the login directory"; `/` is
+    /// the root. Trailing slashes are removed (except for the root).
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert_eq!(FtpUrl::parse("ftp://h/a/b/c.txt")?.dir(), "a/b");
+    /// assert_eq!(FtpUrl::parse("ftp://h/a/b/")?.dir(), "a/b");
+    /// assert_eq!(FtpUrl::parse("ftp://h//c.txt")?.dir(), "/");
+    /// assert_eq!(FtpUrl::parse("ftp://h/c.txt")?.dir(), "");
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
+    pub fn dir(&self) -> &str {
+        let dir = if self.is_dir() {
+            self.path.as_str()
+        } else {
+            match self.path.rfind('/') {
+                Some(i) => &self.path[..=i],
+                None => "",
+            }
+        };
+        let trimmed = dir.trim_end_matches('/');
+        if trimmed.is_empty() && dir.starts_with('/') {
+            "/"
+        } else {
+            trimmed
+        }
+    }
+
+    /// The last path component when the path names a file, else `None`.
+    pub fn file_name(&self) -> Option<&str> {
+        if self.is_dir() {
+            return None;
+        }
+        Some(match self.path.rfind('/') {
+            Some(i) => &self.path[i + 1..],
+            None => &self.path,
+        })
+    }
+
+    /// The login to use for this URL: the URL's user and password; a missing password from
+    /// the `.netrc` entry for this host and user; without a user in the URL, the `.netrc`
+    /// entry for the host (`machine`, else `default`); else anonymous. ftplib's `login()`
+    /// turns an empty user into `anonymous` and its empty password into `anonymous@`.
+    ///
+    /// ```
+    /// use ftp_blocking::netrc::Netrc;
+    /// use ftp_blocking::url::FtpUrl;
+    ///
+    /// let netrc = Netrc::parse("machine h login alice password from-netrc")?;
+    /// let login = FtpUrl::parse("ftp://h/")?.credentials(Some(&netrc));
+    /// assert_eq!((login.user(), login.password()), ("alice", "from-netrc"));
+    /// let login = FtpUrl::parse("ftp://bob:pw@h/")?.credentials(Some(&netrc));
+    /// assert_eq!((login.user(), login.password()), ("bob", "pw"));
+    /// let login = FtpUrl::parse("ftp://other/")?.credentials(Some(&netrc));
+    /// assert_eq!((login.user(), login.password()), ("", ""));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn credentials(&self, netrc: Option<&Netrc>) -> Login {
+        match (&self.user, &self.password) {
+            (Some(user), Some(password)) => Login {
+                user: user.clone(),
+                password: password.clone(),
+                account: netrc
+                    .and_then(|n| n.lookup_login(&self.host, user))
+                    .and_then(|e| e.account())
+                    .unwrap_or_default()
+                    .to_owned(),
+            },
+            (Some(user), None) => {
+                let entry = netrc.and_then(|n| n.lookup_login(&self.host, user));
+                Login {
+                    user: user.clone(),
+                    password: entry
+                        .and_then(|e| e.password())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    account: entry
+                        .and_then(|e| e.account())
+                        .unwrap_or_default()
+                        .to_owned(),
+                }
+            }
+            (None, Some(password)) => Login {
+                user: String::new(),
+                password: password.clone(),
+                account: String::new(),
+            },
+            (None, None) => match netrc.and_then(|n| n.lookup(&self.host)) {
+                Some(entry) => Login {
+                    user: entry.login().unwrap_or_default().to_owned(),
+                    password: entry.password().unwrap_or_default().to_owned(),
+                    account: entry.account().unwrap_or_default().to_owned(),
+                },
+                None => Login::default(),
+            },
+        }
+    }
+
+    fn write_redacted(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://", self.scheme.as_str())?;
+        if self.user.is_some() || self.password.is_some() {
+            if let Some(user) = &self.user {
+                f.write_str(&encode(user, b"-._~!$&'()*+,="))?;
+            }
+            if self.password.is_some() {
+                f.write_str(":****")?;
+            }
+            f.write_str("@")?;
+        }
+        if self.host_is_ipv6 {
+            write!(f, "[{}]", self.host)?;
+        } else {
+            f.write_str(&self.host)?;
+        }
+        if self.port != self.scheme.default_port() {
+            write!(f, ":{}", self.port)?;
+        }
+        write!(f, "/{}", encode(&self.path, b"-._~/!$&'()*+,=:@"))?;
+        match self.typecode {
+            Some(Typecode::Ascii) => f.write_str(";type=a"),
+            Some(Typecode::Image) => f.write_str(";type=i"),
+            Some(Typecode::Directory) => f.write_str(";type=d"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl FromStr for FtpUrl {
+    type Err = UrlError;
+
+    fn from_str(s: &str) -> Result<FtpUrl, UrlError> {
+        FtpUrl::parse(s)
+    }
+}
+
+/// The URL again, with the password replaced by `****`.
+impl fmt::Display for FtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_redacted(f)
+    }
+}
+
+/// Every field but the password, which shows as `****`.
+impl fmt::Debug for FtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FtpUrl")
+            .field("scheme", &self.scheme)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "****"))
+            .field("path", &self.path)
+            .field("typecode", &self.typecode)
+            .finish()
+    }
+}
+
+/// A user name, password and account to log in with ([`FtpUrl::credentials`]); empty strings
+/// where none was found, as ftplib's `login()` takes them. `Debug` masks the password and the
+/// account.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Login {
+    user: String,
+    password: String,
+    account: String,
+}
+
+impl Login {
+    /// The user name; empty for anonymous.
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// The password; may be empty.
+    pub fn password(&self) -> &str {
+        &self.password
+    }
+
+    /// The account (ACCT); usually empty.
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+}
+
+/// The password and account show as `****`.
+impl fmt::Debug for Login {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mask = |s: &str| if s.is_empty() { "" } else { "****" };
+        f.debug_struct("Login")
+            .field("user", &self.user)
+            .field("password", &mask(&self.password))
+            .field("account", &mask(&self.account))
+            .finish()
+    }
+}
+
+/// Splits a `;type=X` suffix off the last segment of the (still percent-encoded) path.
+fn split_typecode(path: &str) -> Result<(&str, Option<Typecode>), UrlError> {
+    let last_start = path.rfind('/').map_or(0, |i| i + 1);
+    let Some(semi) = path[last_start..].rfind(';') else {
+        return Ok((path, None));
+    };
+    let semi = last_start + semi;
+    let suffix = &path[semi + 1..];
+    let Some((key, value)) = suffix.split_once('=') else {
+        return Ok((path, None));
+    };
+    if !key.eq_ignore_ascii_case("type") {
+        return Ok((path, None));
+    }
+    let code = match value {
+        "a" | "A" => Typecode::Ascii,
+        "i" | "I" => Typecode::Image,
+        "d" | "D" => Typecode::Directory,
+        _ => return Err(UrlError::BadTypecode),
+    };
+    Ok((&path[..semi], Some(code)))
+}
+
+fn decode(raw: &str, what: &'static str) -> Result<String, UrlError> {
+    let bytes = percent_decode(raw.as_bytes());
+    if bytes.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)) {
+        return Err(UrlError::ForbiddenByte { what });
+    }
+    String::from_utf8(bytes.into_owned()).map_err(|_| UrlError::NotUtf8 { what })
+}
+
+/// Percent-decoding as RFC 3986 defines it; a `%` not followed by two hex digits stays as is.
+fn percent_decode(raw: &[u8]) -> Cow<'_, [u8]> {
+    if !raw.contains(&b'%') {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'%'
+            && i + 2 < raw.len()
+            && let (Some(high), Some(low)) = (hex(raw[i + 1]), hex(raw[i + 2]))
+        {
+            out.push((high << 4) | low);
+            i += 3;
+            continue;
+        }
+        out.push(raw[i]);
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-encodes every byte but ASCII letters, digits and `keep` (for `Display`).
+fn encode(text: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a parsed URL must hold: (scheme, host, port, user, password, path, dir, file, typecode).
+    type Expected = (
+        Scheme,
+        &'static str,
+        u16,
+        Option<&'static str>,
+        Option<&'static str>,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        Option<Typecode>,
+    );
+
+    fn check(input: &str, want: Expected) {
+        let url = FtpUrl::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+        let got = (
+            url.scheme(),
+            url.host(),
+            url.port(),
+            url.user(),
+            url.password(),
+            url.path(),
+            url.dir(),
+            url.file_name(),
+            url.typecode(),
+        );
+        assert_eq!(got, want, "{input}");
+        // Display never shows the password and parses back to the same URL (password aside).
+        let shown = url.to_string();
+        let debug = format!("{url:?}");
+        if let Some(password) = url.password().filter(|p| p.len() >= 3) {
+            assert!(!shown.contains(password), "{shown}");
+            assert!(!debug.contains(password), "{debug}");
+        }
+        let again = FtpUrl::parse(&shown).unwrap_or_else(|e| panic!("{shown}: {e}"));
+        assert_eq!(
+            (again.scheme(), again.host(), again.port(), again.user()),
+            (url.scheme(), url.host(), url.port(), url.user()),
+            "{shown}"
+        );
+        assert_eq!(
+            (again.path(), again.typecode()),
+            (url.path(), url.typecode()),
+            "{shown}"
+        );
+        assert_eq!(
+            again.password().is_some(),
+            url.password().is_some(),
+            "{shown}"
+        );
+    }
+
+    macro_rules! parses {
+        ($($name:ident: $input:expr => $want:expr;)*) => {$(
+            #[test]
+            fn $name() {
+                check($input, $want);
+            }
+        )*};
+    }
+
+    use Scheme::{Ftp, Ftps};
+
+    parses! {
+        bare_host_is_port_21_anonymous_login_dir:
+            "ftp://example.invalid" => (Ftp, "example.invalid", 21, None, None, "", "", None, None);
+        ftps_defaults_to_implicit_port_990:
+            "ftps://example.invalid/" => (Ftps, "example.invalid", 990, None, None, "", "", None, None);
+        explicit_port_is_kept:
+            "ftp://127.0.0.1:2121/" => (Ftp, "127.0.0.1", 2121, None, None, "", "", None, None);
+        ftp_explicit_port_21_is_21:
+            "ftp://h:21/" => (Ftp, "h", 21, None, None, "", "", None, None);
+        ftps_explicit_port_21_is_21_not_990:
+            "ftps://h:21/" => (Ftps, "h", 21, None, None, "", "", None, None);
+        user_and_password_are_percent_decoded:
+            "ftp://al%20ice:s%40c%3Aret@h/" => (Ftp, "h", 21, Some("al ice"), Some("s@c:ret"), "", "", None, None);
+        empty_password_is_no_password:
+            "ftp://alice:@h/" => (Ftp, "h", 21, Some("alice"), None, "", "", None, None);
+        user_without_password:
+            "ftp://alice@h/" => (Ftp, "h", 21, Some("alice"), None, "", "", None, None);
+        ftps_user_and_password_are_percent_decoded:
+            "ftps://bob:p%2Fw@h:9990/x" => (Ftps, "h", 9990, Some("bob"), Some("p/w"), "x", "", Some("x"), None);
+        ipv6_host_loses_its_brackets:
+            "ftp://[::1]:2121/a" => (Ftp, "::1", 2121, None, None, "a", "", Some("a"), None);
+        ftps_ipv6_host_loses_its_brackets:
+            "ftps://[::1]/" => (Ftps, "::1", 990, None, None, "", "", None, None);
+        host_is_lower_cased:
+            "ftp://EXAMPLE.Invalid/" => (Ftp, "example.invalid", 21, None, None, "", "", None, None);
+        ftps_host_is_lower_cased_like_ftp:
+            "FTPS://EXAMPLE.Invalid/" => (Ftps, "example.invalid", 990, None, None, "", "", None, None);
+        path_is_relative_to_login_directory:
+            "ftp://h/pub/linux/README" => (Ftp, "h", 21, None, None, "pub/linux/README", "pub/linux", Some("README"), None);
+        trailing_slash_names_a_directory:
+            "ftp://h/pub/linux/" => (Ftp, "h", 21, None, None, "pub/linux/", "pub/linux", None, None);
+        doubled_slash_is_an_absolute_path:
+            "ftp://h//etc/motd" => (Ftp, "h", 21, None, None, "/etc/motd", "/etc", Some("motd"), None);
+        encoded_slash_is_an_absolute_path:
+            "ftp://h/%2Fetc/motd" => (Ftp, "h", 21, None, None, "/etc/motd", "/etc", Some("motd"), None);
+        file_in_root_has_root_dir:
+            "ftp://h//motd" => (Ftp, "h", 21, None, None, "/motd", "/", Some("motd"), None);
+        root_directory:
+            "ftp://h//" => (Ftp, "h", 21, None, None, "/", "/", None, None);
+        path_spaces_and_utf8_are_decoded:
+            "ftp://h/my%20dir/%C3%A9t%C3%A9.txt" => (Ftp, "h", 21, None, None, "my dir/été.txt", "my dir", Some("été.txt"), None);
+        typecode_i_is_binary:
+            "ftp://h/a.bin;type=i" => (Ftp, "h", 21, None, None, "a.bin", "", Some("a.bin"), Some(Typecode::Image));
+        typecode_a_is_ascii:
+            "ftp://h/d/a.txt;type=a" => (Ftp, "h", 21, None, None, "d/a.txt", "d", Some("a.txt"), Some(Typecode::Ascii));
+        typecode_upper_case_is_accepted:
+            "ftp://h/a.bin;TYPE=I" => (Ftp, "h", 21, None, None, "a.bin", "", Some("a.bin"), Some(Typecode::Image));
+        typecode_d_makes_a_directory:
+            "ftp://h/pub;type=d" => (Ftp, "h", 21, None, None, "pub", "pub", None, Some(Typecode::Directory));
+        semicolon_that_is_not_a_typecode_stays_in_the_name:
+            "ftp://h/a;v=1" => (Ftp, "h", 21, None, None, "a;v=1", "", Some("a;v=1"), None);
+        encoded_semicolon_is_never_a_typecode:
+            "ftp://h/a%3Btype=i" => (Ftp, "h", 21, None, None, "a;type=i", "", Some("a;type=i"), None);
+        lone_percent_stays_literal:
+            "ftp://h/100%" => (Ftp, "h", 21, None, None, "100%", "", Some("100%"), None);
+    }
+
+    macro_rules! refuses {
+        ($($name:ident: $input:expr => $want:pat,)*) => {$(
+            #[test]
+            fn $name() {
+                let input: &str = $input;
+                let err = FtpUrl::parse(input).expect_err(input);
+                assert!(matches!(err, $want), "{input}: {err:?}");
+                // No error shows the password, whatever it is.
+                let shown = format!("{err} {err:?}");
+                assert!(!shown.contains("hunter2"), "{shown}");
+            }
+        )*};
+    }
+
+    refuses! {
+        http_scheme_is_refused:
+            "http://u:hunter2@h/" => UrlError::UnsupportedScheme { .. },
+        sftp_scheme_is_refused:
+            "sftp://u:hunter2@h/" => UrlError::UnsupportedScheme { .. },
+        not_a_url_is_a_syntax_error:
+            "h:hunter2" => UrlError::Syntax(_) | UrlError::UnsupportedScheme { .. },
+        relative_reference_is_a_syntax_error:
+            "/pub/hunter2" => UrlError::Syntax(_),
+        ftps_without_host_is_refused:
+            "ftps:///hunter2" => UrlError::MissingHost,
+        ftp_without_host_is_refused:
+            "ftp:///hunter2" => UrlError::MissingHost,
+        port_out_of_range_is_refused:
+            "ftp://u:hunter2@h:70000/" => UrlError::Syntax(_),
+        port_zero_is_refused:
+            "ftp://u:hunter2@h:0/" => UrlError::PortZero,
+        query_is_refused:
+            "ftp://u:hunter2@h/a?b" => UrlError::UnexpectedPart { what: "query" },
+        fragment_is_refused:
+            "ftp://u:hunter2@h/a#b" => UrlError::UnexpectedPart { what: "fragment" },
+        unknown_typecode_is_refused:
+            "ftp://u:hunter2@h/a;type=x" => UrlError::BadTypecode,
+        cr_lf_in_path_is_refused:
+            "ftp://u:hunter2@h/a%0D%0ADELE%20b" => UrlError::ForbiddenByte { what: "path" },
+        lf_in_user_is_refused:
+            "ftp://u%0A:hunter2@h/" => UrlError::ForbiddenByte { what: "user" },
+        nul_in_password_is_refused:
+            "ftp://u:hunter2%00@h/" => UrlError::ForbiddenByte { what: "password" },
+        invalid_utf8_in_path_is_refused:
+            "ftp://u:hunter2@h/%FF" => UrlError::NotUtf8 { what: "path" },
+    }
+
+    const NETRC: &str = "machine h login alice password alice-pw account alice-acct\n\
+                         machine h login bob password bob-pw\n\
+                         default login guest password guest-pw";
+
+    macro_rules! logs_in {
+        ($($name:ident: $url:expr, $netrc:expr => ($user:expr, $password:expr, $account:expr);)*) => {$(
+            #[test]
+            fn $name() {
+                let netrc: Option<Netrc> = $netrc.map(|text: &str| Netrc::parse(text).unwrap());
+                let login = FtpUrl::parse($url).unwrap().credentials(netrc.as_ref());
+                assert_eq!(
+                    (login.user(), login.password(), login.account()),
+                    ($user, $password, $account)
+                );
+                let debug = format!("{login:?}");
+                if login.password().len() > 2 {
+                    assert!(!debug.contains(login.password()), "{debug}");
+                }
+            }
+        )*};
+    }
+
+    logs_in! {
+        url_user_and_password_win_over_netrc:
+            "ftp://carol:url-pw@h/", Some(NETRC) => ("carol", "url-pw", "");
+        url_password_with_netrc_account_of_same_user:
+            "ftp://alice:url-pw@h/", Some(NETRC) => ("alice", "url-pw", "alice-acct");
+        url_user_takes_the_netrc_password_of_that_user:
+            "ftp://bob@h/", Some(NETRC) => ("bob", "bob-pw", "");
+        url_user_unknown_to_netrc_falls_to_default_entry_without_login_match:
+            "ftp://carol@h/", Some(NETRC) => ("carol", "", "");
+        no_url_user_takes_the_first_machine_entry:
+            "ftp://h/", Some(NETRC) => ("alice", "alice-pw", "alice-acct");
+        no_url_user_other_host_takes_default_entry:
+            "ftp://elsewhere/", Some(NETRC) => ("guest", "guest-pw", "");
+        no_url_user_no_netrc_is_anonymous:
+            "ftp://h/", None::<&str> => ("", "", "");
+        no_matching_entry_and_no_default_is_anonymous:
+            "ftp://elsewhere/", Some("machine h login alice") => ("", "", "");
+        password_without_user_is_kept_for_anonymous:
+            "ftp://:me%40example.invalid@h/", Some(NETRC) => ("", "me@example.invalid", "");
+        netrc_host_matches_ipv6_without_brackets:
+            "ftp://[::1]:2121/", Some("machine ::1 login six password six-pw") => ("six", "six-pw", "");
+    }
+
+    #[test]
+    fn display_and_debug_mask_the_password() {
+        let url = FtpUrl::parse("ftp://alice:hunter2@h:2121/pub/a.txt;type=i").unwrap();
+        assert_eq!(url.to_string(), "ftp://alice:****@h:2121/pub/a.txt;type=i");
+        let debug = format!("{url:?}");
+        assert!(debug.contains("\"****\""), "{debug}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(!format!("{url:#?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn display_without_credentials_round_trips_exactly() {
+        for input in [
+            "ftp://h/",
+            "ftps://[::1]:2121/a%20b/c",
+            "ftp://u@h//etc/motd",
+            "ftp://h/a%3Bb;type=d",
+        ] {
+            assert_eq!(FtpUrl::parse(input).unwrap().to_string(), input);
+        }
+    }
+}

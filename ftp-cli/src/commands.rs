@@ -1,0 +1,598 @@
+//! Connecting and carrying out one command.
+
+use std::fs::{self, File};
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use ftp_blocking::ftp_proto::Timestamp;
+use ftp_blocking::ftp_proto::listing::{EntryType, ListEntry};
+use ftp_blocking::netrc::Netrc;
+use ftp_blocking::tls::TlsConfig;
+use ftp_blocking::url::FtpUrl;
+use ftp_blocking::{Error, Ftp, Progress, TransferOptions, into_ftp_error};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::args::{Cli, Command};
+use crate::exit::{self, Failure};
+
+/// The buffer standard input and output transfers move data through.
+const STREAM_BUFFER: usize = 256 * 1024;
+
+/// Parses, checks every argument, connects, logs in, runs the command, says QUIT.
+pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
+    let url = FtpUrl::parse(&cli.url).map_err(|e| Failure::Usage(e.to_string()))?;
+    let command = cli.command.take().unwrap_or_else(|| default_command(&url));
+    check_arguments(&command)?;
+    check_streams(&command)?;
+    let netrc = match &cli.netrc {
+        Some(path) => Some(Netrc::from_file(path).map_err(|e| Failure::Usage(e.to_string()))?),
+        // $NETRC or ~/.netrc, read only when the URL does not hold the password.
+        None if url.password().is_none() => {
+            Netrc::load_default().map_err(|e| Failure::Usage(e.to_string()))?
+        }
+        None => None,
+    };
+
+    let mut builder = Ftp::builder()
+        .passive(!cli.active)
+        .trust_server_pasv_ipv4_address(cli.trust_pasv_ip)
+        .debuglevel(cli.verbose);
+    if let Some(timeout) = cli.timeout {
+        builder = builder.timeout(timeout);
+    }
+    let implicit = cli.implicit_tls || url.scheme().implicit_tls();
+    if cli.tls || implicit {
+        // The trust settings are checked (a bad --ca-file is reported), but the session layer
+        // has no FTPS entry points yet (FtpBuilder::tls / implicit_tls in DESIGN.md).
+        let _tls = tls_config(&cli)?;
+        return Err(Failure::Usage(
+            "FTPS (--tls, --implicit-tls, ftps://) needs the session's TLS support, which this \
+             build does not have yet"
+                .to_owned(),
+        ));
+    } else if cli.ca_file.is_some() || cli.insecure {
+        eprintln!(
+            "ftp-cli: note: --ca-file and --insecure have no effect without --tls, --implicit-tls or ftps://"
+        );
+    }
+
+    let mut ftp = builder.connect_url_with(&url, netrc.as_ref())?;
+    let result = execute(&mut ftp, command);
+    match &result {
+        // After a failure that ended the session there is no one to say QUIT to.
+        Err(Failure::Ftp(e)) if exit::code_of(e) == exit::CONNECTION => ftp.close(),
+        _ => {
+            let _ = ftp.quit();
+        }
+    }
+    result
+}
+
+/// No command: list the URL's path (its file part, if it names one, relative to its directory).
+fn default_command(url: &FtpUrl) -> Command {
+    Command::Ls {
+        long: false,
+        path: url.file_name().map(str::to_owned),
+    }
+}
+
+/// A CR, LF or NUL in anything sent to the server is refused before connecting.
+fn check_arguments(command: &Command) -> Result<(), Failure> {
+    for arg in command.remote_args() {
+        if let Some(bad) = arg.chars().find(|c| matches!(c, '\r' | '\n' | '\0')) {
+            return Err(Failure::Usage(format!(
+                "refusing an argument that holds {}: {arg:?}",
+                match bad {
+                    '\r' => "a CR",
+                    '\n' => "an LF",
+                    _ => "a NUL",
+                }
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `-` (standard input or output) where a file name is needed is refused before connecting.
+fn check_streams(command: &Command) -> Result<(), Failure> {
+    let problem = match command {
+        Command::Put {
+            local,
+            remote: None,
+            ..
+        } if local == "-" => "put - (standard input) needs a REMOTE name",
+        Command::Put {
+            resume: true,
+            local,
+            ..
+        } if local == "-" => "--continue needs a local file, not standard input",
+        Command::Get {
+            resume: true,
+            local: Some(local),
+            ..
+        } if local == "-" => "--continue needs a local file, not standard output",
+        _ => return Ok(()),
+    };
+    Err(Failure::Usage(problem.to_owned()))
+}
+
+fn tls_config(cli: &Cli) -> Result<TlsConfig, Failure> {
+    let mut tls = TlsConfig::builder();
+    if let Some(path) = &cli.ca_file {
+        tls = tls
+            .add_ca_file(path)
+            .map_err(|e| Failure::Usage(format!("--ca-file {}: {e}", path.display())))?;
+    }
+    if cli.insecure {
+        eprintln!(
+            "ftp-cli: WARNING: --insecure: the server's certificate is NOT verified; anyone on \
+             the network path can read and change this session, password included"
+        );
+        tls = tls.danger_accept_invalid_certs(true);
+    }
+    tls.build()
+        .map_err(|e| Failure::Usage(format!("TLS configuration: {e}")))
+}
+
+fn execute(ftp: &mut Ftp, command: Command) -> Result<(), Failure> {
+    let stdout = io::stdout();
+    match command {
+        Command::Ls { long, path } => ls(ftp, path.as_deref().unwrap_or(""), long),
+        Command::Get {
+            resume,
+            remote,
+            local,
+        } => get(ftp, &remote, local.as_deref(), resume),
+        Command::Put {
+            resume,
+            local,
+            remote,
+        } => put(ftp, &local, remote.as_deref(), resume),
+        Command::Mirror {
+            resume,
+            remote,
+            local,
+        } => mirror(ftp, &remote, &local, resume),
+        Command::Rm { path } => ftp.delete(&path).map(drop).map_err(Failure::from),
+        Command::Mkdir { path } => ftp.mkd(&path).map(drop).map_err(Failure::from),
+        Command::Rmdir { path } => ftp.rmd(&path).map(drop).map_err(Failure::from),
+        Command::Mv { from, to } => ftp.rename(&from, &to).map(drop).map_err(Failure::from),
+        Command::Size { path } => {
+            let size = ftp.size(&path)?;
+            print_line(&stdout, &size.to_string())
+        }
+        Command::Mtime { path } => {
+            let time = ftp.mdtm(&path)?;
+            print_line(&stdout, &iso8601(&time))
+        }
+        Command::Pwd => {
+            let pwd = ftp.pwd()?;
+            print_line(&stdout, &pwd)
+        }
+        Command::Quote { command } => {
+            let reply = ftp.sendcmd(&command)?;
+            print_line(&stdout, &reply.to_text_lossy())
+        }
+    }
+}
+
+fn print_line(stdout: &io::Stdout, line: &str) -> Result<(), Failure> {
+    let mut out = stdout.lock();
+    writeln!(out, "{line}")
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+fn stdout_error(e: io::Error) -> Failure {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        // The reader went away (`| head`): stop quietly.
+        Failure::Quiet(0)
+    } else {
+        Failure::Local(format!("cannot write to standard output: {e}"))
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+fn iso8601(t: &Timestamp) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// `YYYY-MM-DD HH:MM`, as the long listing shows times.
+fn short_time(t: &Timestamp) -> String {
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+fn type_char(kind: Option<&EntryType>) -> char {
+    match kind {
+        Some(EntryType::File) => '-',
+        Some(EntryType::Dir | EntryType::CurrentDir | EntryType::ParentDir) => 'd',
+        Some(EntryType::Symlink) => 'l',
+        Some(EntryType::CharDevice) => 'c',
+        Some(EntryType::BlockDevice) => 'b',
+        Some(EntryType::Pipe) => 'p',
+        Some(EntryType::Socket) => 's',
+        _ => '?',
+    }
+}
+
+fn long_line(
+    kind: Option<&EntryType>,
+    size: Option<u64>,
+    time: Option<Timestamp>,
+    name: &str,
+) -> String {
+    let size = size.map_or_else(|| "-".to_owned(), |s| s.to_string());
+    let time = time.map_or_else(|| "-".to_owned(), |t| short_time(&t));
+    format!("{} {size:>12} {time:<16} {name}", type_char(kind))
+}
+
+/// MLSD refused as not implemented (500, 502): fall back to LIST.
+fn not_implemented(e: &Error) -> bool {
+    matches!(e, Error::Permanent(reply) if matches!(reply.code().as_u16(), 500 | 502))
+}
+
+fn ls(ftp: &mut Ftp, path: &str, long: bool) -> Result<(), Failure> {
+    let use_mlsd = match ftp.feat() {
+        Ok(features) => features.contains("MLST"),
+        Err(Error::Temporary(_) | Error::Permanent(_) | Error::UnexpectedReply(_)) => false,
+        Err(e) => return Err(e.into()),
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let encoding = ftp.encoding();
+    if use_mlsd {
+        let mut printed = false;
+        let listing = match ftp.mlsd(path, &[]) {
+            Ok(listing) => Some(listing),
+            Err(e) if not_implemented(&e) => None,
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(listing) = listing {
+            let mut fallback = false;
+            for entry in listing {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(e) if !printed && not_implemented(&e) => {
+                        fallback = true;
+                        break;
+                    }
+                    Err(e) => {
+                        out.flush().map_err(stdout_error)?;
+                        return Err(e.into());
+                    }
+                };
+                let facts = entry.facts();
+                let kind = facts.kind();
+                if matches!(kind, Some(EntryType::CurrentDir | EntryType::ParentDir)) {
+                    continue;
+                }
+                let name = encoding.decode(entry.name());
+                let line = if long {
+                    long_line(kind.as_ref(), facts.size(), facts.modify(), &name)
+                } else {
+                    name
+                };
+                writeln!(out, "{line}").map_err(stdout_error)?;
+                printed = true;
+            }
+            if !fallback {
+                return out.flush().map_err(stdout_error);
+            }
+        }
+    }
+    let now = Timestamp::from_system_time(std::time::SystemTime::now());
+    for entry in ftp.list(path)? {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                out.flush().map_err(stdout_error)?;
+                return Err(e.into());
+            }
+        };
+        let line = match (&entry, entry.name()) {
+            (ListEntry::Unparsed(raw), _) => String::from_utf8_lossy(raw).into_owned(),
+            (_, None) => String::from_utf8_lossy(entry.raw()).into_owned(),
+            (_, Some(name)) => {
+                let name = encoding.decode(name);
+                if long {
+                    let time = entry
+                        .modified()
+                        .and_then(|t| now.and_then(|now| t.resolve(now)).or_else(|| t.full()));
+                    long_line(entry.kind().as_ref(), entry.size(), time, &name)
+                } else {
+                    name
+                }
+            }
+        };
+        writeln!(out, "{line}").map_err(stdout_error)?;
+    }
+    out.flush().map_err(stdout_error)
+}
+
+/// A progress bar on standard error when it is a terminal; `None` otherwise.
+fn progress_bar(label: &str) -> Option<ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+    )
+    .map(|s| s.progress_chars("=> "))
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_message(label.to_owned());
+    Some(bar)
+}
+
+fn follow(bar: &Option<ProgressBar>) -> impl FnMut(&Progress) + '_ {
+    move |p: &Progress| {
+        if let Some(bar) = bar {
+            if let Some(total) = p.total {
+                bar.set_length(total);
+            }
+            bar.set_position(p.position());
+        }
+    }
+}
+
+fn file_name_of(path: &str) -> &str {
+    path.trim_end_matches('/').rsplit('/').next().unwrap_or("")
+}
+
+fn get(ftp: &mut Ftp, remote: &str, local: Option<&str>, resume: bool) -> Result<(), Failure> {
+    let bar = progress_bar(file_name_of(remote));
+    if local == Some("-") {
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        let mut reader = ftp.retr(remote, None)?;
+        if let (Some(bar), Some(total)) = (&bar, reader.announced_size()) {
+            bar.set_length(total);
+        }
+        let mut buf = vec![0u8; STREAM_BUFFER];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(into_ftp_error(e).into()),
+            };
+            out.write_all(&buf[..n])
+                .map_err(|e| Failure::Local(format!("cannot write to standard output: {e}")))?;
+            if let Some(bar) = &bar {
+                bar.inc(n as u64);
+            }
+        }
+        reader.finish()?;
+        out.flush()
+            .map_err(|e| Failure::Local(format!("cannot write to standard output: {e}")))?;
+    } else {
+        let local = match local {
+            Some(local) => PathBuf::from(local),
+            None => {
+                let name = file_name_of(remote);
+                if name.is_empty() || name == "." || name == ".." {
+                    return Err(Failure::Usage(format!(
+                        "cannot name a local file after {remote:?}: give LOCAL"
+                    )));
+                }
+                PathBuf::from(name)
+            }
+        };
+        let opts = TransferOptions::new().resume(resume).progress(follow(&bar));
+        ftp.download_file(remote, &local, opts)?;
+    }
+    if let Some(bar) = bar {
+        bar.finish();
+    }
+    Ok(())
+}
+
+fn put(ftp: &mut Ftp, local: &str, remote: Option<&str>, resume: bool) -> Result<(), Failure> {
+    if local == "-" {
+        let remote = remote.unwrap_or_default();
+        let bar = progress_bar(file_name_of(remote));
+        let stdin = io::stdin();
+        let mut input = stdin.lock();
+        let mut writer = ftp.stor(remote)?;
+        let mut buf = vec![0u8; STREAM_BUFFER];
+        loop {
+            let n = match input.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    drop(writer.abort());
+                    return Err(Failure::Local(format!("cannot read standard input: {e}")));
+                }
+            };
+            writer.write_all(&buf[..n]).map_err(into_ftp_error)?;
+            if let Some(bar) = &bar {
+                bar.inc(n as u64);
+            }
+        }
+        writer.finish()?;
+        if let Some(bar) = bar {
+            bar.finish();
+        }
+        return Ok(());
+    }
+    let local_path = Path::new(local);
+    // Refuse a missing or unreadable local file before anything goes to the server.
+    File::open(local_path).map_err(|e| Failure::Local(format!("cannot open {local}: {e}")))?;
+    let remote = match remote {
+        Some(remote) => remote.to_owned(),
+        None => match local_path.file_name().and_then(|n| n.to_str()) {
+            Some(name) => name.to_owned(),
+            None => {
+                return Err(Failure::Usage(format!(
+                    "cannot name a remote file after {local:?}: give REMOTE"
+                )));
+            }
+        },
+    };
+    let bar = progress_bar(&remote);
+    let opts = TransferOptions::new().resume(resume).progress(follow(&bar));
+    ftp.upload_file(local_path, &remote, opts)?;
+    if let Some(bar) = bar {
+        bar.finish();
+    }
+    Ok(())
+}
+
+/// The local path of a walk entry: its relative path's components under `root`.
+fn local_path_of(root: &Path, relative: &str) -> PathBuf {
+    let mut path = root.to_path_buf();
+    for component in relative.split('/') {
+        path.push(component);
+    }
+    path
+}
+
+fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(), Failure> {
+    fs::create_dir_all(local)
+        .map_err(|e| Failure::Local(format!("cannot create {}: {e}", local.display())))?;
+    // The worst status of the entries that failed; the mirror goes on past them.
+    let mut status = 0u8;
+    let mut note = |code: u8, message: String| {
+        eprintln!("ftp-cli: {message}");
+        status = status.max(code);
+    };
+    let mut walk = ftp.walk(remote)?;
+    while let Some(entry) = walk.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let code = exit::code_of(&e);
+                note(code, e.to_string());
+                if code == exit::CONNECTION {
+                    break;
+                }
+                continue;
+            }
+        };
+        let target = local_path_of(local, entry.relative_path());
+        match entry.kind() {
+            EntryType::Dir => {
+                if let Err(e) = fs::create_dir_all(&target) {
+                    note(
+                        exit::LOCAL,
+                        format!("cannot create {}: {e}", target.display()),
+                    );
+                }
+            }
+            EntryType::File => {
+                let local_len = fs::metadata(&target).ok().map(|m| m.len());
+                if local_len.is_some() && local_len == entry.size() {
+                    continue;
+                }
+                let bar = progress_bar(entry.relative_path());
+                let opts = TransferOptions::new().resume(resume).progress(follow(&bar));
+                match walk.ftp().download_file(entry.path(), &target, opts) {
+                    Ok(_) => {
+                        if let Some(bar) = bar {
+                            bar.finish();
+                        }
+                        if let Some(time) = entry.modified() {
+                            let _ = File::options()
+                                .write(true)
+                                .open(&target)
+                                .and_then(|f| f.set_modified(time.to_system_time()));
+                        }
+                    }
+                    Err(e) => {
+                        if let Some(bar) = bar {
+                            bar.abandon();
+                        }
+                        let code = exit::code_of(&e);
+                        note(code, format!("{}: {e}", entry.path()));
+                        if code == exit::CONNECTION {
+                            break;
+                        }
+                    }
+                }
+            }
+            other => {
+                eprintln!(
+                    "ftp-cli: skipping {} ({})",
+                    entry.path(),
+                    match other {
+                        EntryType::Symlink => "a symbolic link",
+                        _ => "not a regular file",
+                    }
+                );
+            }
+        }
+    }
+    if status == 0 {
+        Ok(())
+    } else {
+        Err(Failure::Quiet(status))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_name_of_takes_the_last_component() {
+        assert_eq!(file_name_of("pub/a.txt"), "a.txt");
+        assert_eq!(file_name_of("a.txt"), "a.txt");
+        assert_eq!(file_name_of("pub/dir/"), "dir");
+        assert_eq!(file_name_of("/"), "");
+    }
+
+    #[test]
+    fn local_path_of_splits_on_slashes() {
+        assert_eq!(
+            local_path_of(Path::new("out"), "a/b/c.txt"),
+            Path::new("out").join("a").join("b").join("c.txt")
+        );
+    }
+
+    #[test]
+    fn cr_lf_and_nul_arguments_are_refused() {
+        for bad in ["a\rb", "a\nDELE x", "a\0"] {
+            let command = Command::Rm {
+                path: bad.to_owned(),
+            };
+            assert!(matches!(check_arguments(&command), Err(Failure::Usage(_))));
+        }
+        assert!(
+            check_arguments(&Command::Rm {
+                path: "ok name".to_owned()
+            })
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn long_line_shows_type_size_time_name() {
+        let t = Timestamp::new(2026, 11, 22, 5, 5, 9, 0).unwrap();
+        assert_eq!(
+            long_line(Some(&EntryType::File), Some(54), Some(t), "a b.txt"),
+            "-           54 2026-11-22 05:05 a b.txt"
+        );
+        assert_eq!(
+            long_line(Some(&EntryType::Dir), None, None, "sub"),
+            "d            - -                sub"
+        );
+        assert_eq!(iso8601(&t), "2026-11-22T05:05:09Z");
+    }
+}

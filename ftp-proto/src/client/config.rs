@@ -1,0 +1,91 @@
+//! Configuration of a [`Client`](super::Client): timeouts, limits and the data-connection mode.
+
+use core::time::Duration;
+
+use crate::framer::FramerLimits;
+use crate::listing::ListingLimits;
+
+/// How long each named wait may last. The core has no clock: it hands these durations to the
+/// adapter in [`TimerUpdate::Arm`](super::TimerUpdate::Arm) and the adapter reports expiry with
+/// [`Client::handle_timeout`](super::Client::handle_timeout).
+///
+/// ```
+/// use std::time::Duration;
+/// use ftp_proto::client::Timeouts;
+///
+/// let t = Timeouts { reply: Duration::from_secs(10), ..Timeouts::default() };
+/// assert_eq!(t.reply, Duration::from_secs(10));
+/// assert_eq!(t.data_idle, Duration::from_secs(60));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// [`Timer::Connect`](super::Timer::Connect): the greeting after the control connection is
+    /// open, and each control-connection TLS handshake or shutdown (`AUTH TLS`, `CCC`). 30 s.
+    pub connect: Duration,
+    /// [`Timer::Reply`](super::Timer::Reply): one whole reply (however slowly it trickles in)
+    /// to a command on the control connection. 30 s.
+    pub reply: Duration,
+    /// [`Timer::DataConnect`](super::Timer::DataConnect): opening the data connection (passive
+    /// connect, active listen and accept). 30 s.
+    pub data_connect: Duration,
+    /// [`Timer::DataIdle`](super::Timer::DataIdle): the longest pause without progress on the
+    /// data connection while bytes move. 60 s.
+    pub data_idle: Duration,
+    /// [`Timer::FinalReply`](super::Timer::FinalReply): the transfer's final reply once the data
+    /// connection has ended (or failed). 30 s.
+    pub final_reply: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(30),
+            reply: Duration::from_secs(30),
+            data_connect: Duration::from_secs(30),
+            data_idle: Duration::from_secs(60),
+            final_reply: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Everything a [`Client`](super::Client) is configured with.
+///
+/// ```
+/// use ftp_proto::client::{Client, Config};
+///
+/// let config = Config { passive: false, ..Config::default() };
+/// let client = Client::new(config);
+/// assert!(!client.is_passive());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The durations of the named timers.
+    pub timeouts: Timeouts,
+    /// Limits of the control-connection reply framer (line and reply length).
+    pub framer: FramerLimits,
+    /// Limits of the listing parsers used by parsed [`DataSink`](super::DataSink)s.
+    pub listing: ListingLimits,
+    /// Passive mode (EPSV, then PASV on IPv4 once EPSV is refused) when `true`, active mode
+    /// (EPRT, then PORT on IPv4 once EPRT is refused) when `false`. Default `true`.
+    pub passive: bool,
+    /// Connect to the address a `227` reply names instead of the control connection's peer
+    /// address. Default `false`: a hostile server could otherwise make the client connect
+    /// anywhere (FTP bounce), and servers behind NAT often announce a private address.
+    pub trust_server_pasv_ipv4_address: bool,
+    /// The control connection is TLS from the start (implicit FTPS, usually port 990): the
+    /// adapter has completed the handshake before [`Client::connect`](super::Client::connect).
+    pub implicit_tls: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            timeouts: Timeouts::default(),
+            framer: FramerLimits::default(),
+            listing: ListingLimits::default(),
+            passive: true,
+            trust_server_pasv_ipv4_address: false,
+            implicit_tls: false,
+        }
+    }
+}

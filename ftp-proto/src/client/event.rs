@@ -1,0 +1,372 @@
+//! What goes into a [`Client`](super::Client) besides control bytes (data and TLS events, timer
+//! names) and everything that comes out of [`Client::poll_output`](super::Client::poll_output).
+
+use core::fmt;
+use core::time::Duration;
+use std::net::{IpAddr, SocketAddr};
+
+use crate::Timestamp;
+use crate::listing::{ListEntry, ListingError, MlsdEntry};
+use crate::parse::Features;
+use crate::reply::Reply;
+
+use super::error::Error;
+
+/// The handle of one operation: every request returns one, and the events the operation causes
+/// carry it. Ids are handed out in increasing order by one client.
+///
+/// ```
+/// use ftp_proto::client::{Client, Config};
+///
+/// let mut client = Client::new(Config::default());
+/// let op = client.connect("127.0.0.1:50000".parse().unwrap(), "127.0.0.1:21".parse().unwrap()).unwrap();
+/// assert_eq!(op.as_u64(), 1);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OpId(pub(crate) u64);
+
+impl OpId {
+    /// The number behind the id.
+    pub const fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for OpId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "op#{}", self.0)
+    }
+}
+
+/// One output of [`Client::poll_output`](super::Client::poll_output). Drain until
+/// [`Output::Idle`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    /// Write these bytes to the control connection.
+    Send(Transmit),
+    /// Carry out this action; report its result with
+    /// [`handle_data`](super::Client::handle_data) or [`handle_tls`](super::Client::handle_tls).
+    Action(Action),
+    /// Arm or cancel a named timer.
+    Timer(TimerUpdate),
+    /// Hand this to the user.
+    Event(Event),
+    /// Nothing more until the next input or request.
+    Idle,
+}
+
+/// Bytes for the control connection, with a loggable rendering.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// The exact bytes to write, CRLF included.
+    pub bytes: Vec<u8>,
+    /// The command line without CRLF for logs (ftplib debug level 1 and 2, tracing), with the
+    /// argument of `PASS` shown as `****`.
+    pub display: String,
+}
+
+impl fmt::Debug for Transmit {
+    // The bytes may hold a password: show only the masked rendering.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transmit")
+            .field("display", &self.display)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// Arm or cancel one of the named timers. Arming a timer that is already armed restarts it
+/// with the new duration. A timer that expires is reported once with
+/// [`Client::handle_timeout`](super::Client::handle_timeout); the core ignores reports for a
+/// timer it has cancelled meanwhile, so a late report is harmless.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimerUpdate {
+    /// Start (or restart) `timer` so that it expires `after` from now.
+    Arm {
+        /// Which timer.
+        timer: Timer,
+        /// When it expires, from now.
+        after: Duration,
+    },
+    /// Stop `timer`; it must not be reported.
+    Cancel(Timer),
+}
+
+/// The named waits of a session. At most one of each runs at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Timer {
+    /// The greeting after connecting, and a control-connection TLS handshake or shutdown.
+    Connect,
+    /// A whole reply to a command: armed when the command is sent and not re-armed by bytes, so
+    /// a reply that trickles in byte by byte still ends at its deadline.
+    Reply,
+    /// Opening the data connection: the passive connect, or the active listen and accept.
+    DataConnect,
+    /// Data idleness: armed once when the bytes start to move
+    /// ([`Action::StartData`]); the adapter restarts it with the same duration each time a read
+    /// or write on the data connection moves at least one byte.
+    DataIdle,
+    /// The final reply of a transfer once the data connection has ended or failed.
+    FinalReply,
+}
+
+impl Timer {
+    /// Every timer, in declaration order.
+    pub const ALL: [Timer; 5] = [
+        Timer::Connect,
+        Timer::Reply,
+        Timer::DataConnect,
+        Timer::DataIdle,
+        Timer::FinalReply,
+    ];
+
+    pub(crate) const fn index(self) -> usize {
+        match self {
+            Timer::Connect => 0,
+            Timer::Reply => 1,
+            Timer::DataConnect => 2,
+            Timer::DataIdle => 3,
+            Timer::FinalReply => 4,
+        }
+    }
+}
+
+impl fmt::Display for Timer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Timer::Connect => "connect",
+            Timer::Reply => "reply",
+            Timer::DataConnect => "data connect",
+            Timer::DataIdle => "data idle",
+            Timer::FinalReply => "final reply",
+        })
+    }
+}
+
+/// Something the adapter does for the core. Results come back through
+/// [`Client::handle_data`](super::Client::handle_data) and
+/// [`Client::handle_tls`](super::Client::handle_tls).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Passive mode: open a data connection to `addr`; report [`DataEvent::Connected`] or
+    /// [`DataEvent::Failed`].
+    ConnectData {
+        /// Where to connect.
+        addr: SocketAddr,
+    },
+    /// Active mode: listen on `ip` with a port of the system's choice; report
+    /// [`DataEvent::Listening`] or [`DataEvent::Failed`].
+    ListenData {
+        /// The control connection's local address.
+        ip: IpAddr,
+    },
+    /// Active mode: accept one connection on the listener and report its peer with
+    /// [`DataEvent::Accepted`] (or [`DataEvent::Failed`]). Only a peer at `from` will be taken.
+    AcceptData {
+        /// The control connection's peer address.
+        from: IpAddr,
+    },
+    /// The connection just accepted is not from the server: drop it and keep accepting (and
+    /// report the next one with [`DataEvent::Accepted`] again).
+    RejectDataPeer {
+        /// The rejected peer.
+        peer: SocketAddr,
+    },
+    /// `PROT P` is in force: run a TLS client handshake on the data connection, resuming the
+    /// control connection's session and using its server name. Always emitted immediately
+    /// before [`Action::StartData`]; a handshake failure is reported as
+    /// [`DataEvent::Failed`] with [`DataFailure::Tls`].
+    SecureData,
+    /// The server took the transfer command: move the bytes now (read to EOF for a download,
+    /// write and shut down for an upload), then report [`DataEvent::Finished`] or
+    /// [`DataEvent::Failed`]. For a parsed [`DataSink`](super::DataSink) pass every byte read
+    /// to [`Client::handle_data_input`](super::Client::handle_data_input).
+    StartData {
+        /// The size a `150 ... (N bytes)` reply announced, as announced (after `REST` vsftpd
+        /// names the whole file, proftpd what remains).
+        announced_size: Option<u64>,
+    },
+    /// Close the data connection (or the listener) at once without reporting anything more
+    /// about it.
+    CloseData,
+    /// `234` to `AUTH TLS`: run the TLS client handshake on the control connection now; report
+    /// [`TlsEvent::ControlSecured`] or [`TlsEvent::Failed`].
+    SecureControl,
+    /// `2xx` to `CCC`: send `close_notify` on the control connection, wait for the server's,
+    /// and carry on in plain text; report [`TlsEvent::ControlPlain`] or [`TlsEvent::Failed`].
+    ShutdownControlTls,
+    /// Close every connection. The session is over; the client answers every further request
+    /// with [`UsageError::Closed`](super::UsageError::Closed).
+    CloseAll,
+}
+
+/// What happened on the data connection, as the adapter reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DataEvent {
+    /// Passive: the data connection is open.
+    Connected {
+        /// The data socket's local address.
+        local: SocketAddr,
+        /// The data socket's peer address.
+        peer: SocketAddr,
+    },
+    /// Active: the listener is bound to `addr` (announced with EPRT/PORT).
+    Listening {
+        /// The bound address.
+        addr: SocketAddr,
+    },
+    /// Active: a connection came in from `peer`.
+    Accepted {
+        /// Who connected.
+        peer: SocketAddr,
+    },
+    /// The bytes have moved: for a download EOF was read (after TLS `close_notify` under
+    /// PROT P), for an upload everything was written and the connection shut down.
+    Finished {
+        /// How many bytes moved.
+        bytes: u64,
+    },
+    /// The data connection could not be opened, or broke.
+    Failed {
+        /// Which step failed.
+        kind: DataFailure,
+        /// A human-readable cause (an I/O or TLS error message).
+        message: String,
+    },
+}
+
+/// Which step of the data connection failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DataFailure {
+    /// Connecting (passive).
+    Connect,
+    /// Binding the listener (active).
+    Listen,
+    /// Accepting (active).
+    Accept,
+    /// The TLS handshake or a TLS error on the data connection.
+    Tls,
+    /// Reading or writing.
+    Io,
+    /// The data ended early: a download without TLS `close_notify`, or fewer bytes than
+    /// announced (the adapter decides, see DESIGN.md).
+    Truncated,
+}
+
+impl fmt::Display for DataFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DataFailure::Connect => "connect",
+            DataFailure::Listen => "listen",
+            DataFailure::Accept => "accept",
+            DataFailure::Tls => "TLS",
+            DataFailure::Io => "I/O",
+            DataFailure::Truncated => "truncated",
+        })
+    }
+}
+
+/// Progress of a control-connection TLS change, as the adapter reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TlsEvent {
+    /// The handshake asked for by [`Action::SecureControl`] completed.
+    ControlSecured,
+    /// The shutdown asked for by [`Action::ShutdownControlTls`] completed: plain text from now.
+    ControlPlain,
+    /// The handshake or shutdown failed; the control connection is unusable.
+    Failed {
+        /// A human-readable cause.
+        message: String,
+    },
+}
+
+/// Something for the user.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A reply received on the control connection. Every reply is reported, in order, before
+    /// whatever it causes (for ftplib's debug level 2 and for tracing).
+    Reply(Reply),
+    /// One entry of a listing transfer with a parsed [`DataSink`](super::DataSink), as soon as
+    /// it is parsed (never collected).
+    Entry {
+        /// The transfer.
+        op: OpId,
+        /// The entry.
+        entry: ListingItem,
+    },
+    /// A line of a parsed listing that could not be parsed (a line over the limit, say). It
+    /// concerns that line only: the listing goes on.
+    EntryError {
+        /// The transfer.
+        op: OpId,
+        /// What was wrong.
+        error: ListingError,
+    },
+    /// An operation ended.
+    Finished {
+        /// The operation.
+        op: OpId,
+        /// What it gave, or why it failed.
+        result: Result<Outcome, Error>,
+    },
+}
+
+/// One item of a parsed listing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ListingItem {
+    /// An `MLSD` entry ([`DataSink::MlsdEntries`](super::DataSink::MlsdEntries)).
+    Mlsd(MlsdEntry),
+    /// A `LIST` line ([`DataSink::ListEntries`](super::DataSink::ListEntries)).
+    List(ListEntry),
+    /// A line with its line end removed ([`DataSink::Lines`](super::DataSink::Lines)).
+    Line(Vec<u8>),
+    /// An `NLST` name ([`DataSink::NlstNames`](super::DataSink::NlstNames)).
+    Name(Vec<u8>),
+}
+
+/// The typed result of a successful operation.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// [`connect`](super::Client::connect): the server's greeting (also kept as
+    /// [`welcome`](super::Client::welcome)).
+    Greeting(Reply),
+    /// [`login`](super::Client::login): the final `2xx` (230 usually; 202 is possible).
+    LoggedIn(Reply),
+    /// A command whose result is its reply (execute, cwd, rmd, delete, rename, noop, ...).
+    Reply(Reply),
+    /// [`pwd`](super::Client::pwd), [`mkd`](super::Client::mkd): the path of a `257` reply, as
+    /// bytes with doubled quotes undone.
+    Path {
+        /// The path.
+        path: Vec<u8>,
+        /// The whole reply.
+        reply: Reply,
+    },
+    /// [`size`](super::Client::size).
+    Size(u64),
+    /// [`mdtm`](super::Client::mdtm): the modification time (UTC).
+    Modified(Timestamp),
+    /// [`mlst`](super::Client::mlst): the fact line of the `250` reply.
+    Facts(MlsdEntry),
+    /// [`feat`](super::Client::feat): the parsed feature list (also kept as
+    /// [`features`](super::Client::features)).
+    Features(Features),
+    /// [`transfer`](super::Client::transfer): the final reply and the size the `150` announced.
+    Transfer {
+        /// The final `2xx`.
+        reply: Reply,
+        /// The `(N bytes)` of the `150` reply, as announced.
+        announced_size: Option<u64>,
+    },
+    /// [`abort`](super::Client::abort): the final replies that followed `ABOR` (two when the
+    /// transfer's final reply was still due, in the order they came).
+    Aborted {
+        /// The replies.
+        replies: Vec<Reply>,
+    },
+    /// [`quit`](super::Client::quit): the reply to `QUIT`, or `None` when the server closed the
+    /// connection without one.
+    Closed(Option<Reply>),
+}

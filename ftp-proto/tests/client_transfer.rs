@@ -1,0 +1,936 @@
+//! Transfers (passive and active, REST, listings parsed as they stream), abort, and the
+//! failures of each step, as server dialogues.
+
+mod client_support;
+
+/// A script that starts logged in, with TYPE I known (so transfers in binary send no TYPE).
+macro_rules! ready {
+    ($s:literal) => {
+        concat!(
+            "> connect\nS: 220 ready\nF: ok Greeting 220\n",
+            "> execute TYPE I\nC: TYPE I\nS: 200 Switching to Binary mode.\nF: ok Reply 200\n",
+            $s
+        )
+    };
+}
+
+scripts! {
+    retr_passive_epsv_150_data_then_226: ready!("
+        !timers
+        > retr plain.txt
+        C: EPSV
+        T: arm Reply
+        S: 229 Entering Extended Passive Mode (|||40083|)
+        A: ConnectData 127.0.0.1:40083
+        T: arm DataConnect
+        D: connected 127.0.0.1:40083
+        T: cancel DataConnect
+        C: RETR plain.txt
+        T: arm Reply
+        S: 150 Opening BINARY mode data connection for plain.txt (54 bytes).
+        T: cancel Reply
+        A: StartData 54
+        T: arm DataIdle
+        D: finished 54
+        T: cancel DataIdle
+        T: arm FinalReply
+        S: 226 Transfer complete.
+        T: cancel FinalReply
+        F: ok Transfer 226 54
+    ");
+    retr_226_before_data_eof_keeps_data_open: ready!("
+        !timers
+        > retr plain.txt
+        C: EPSV
+        T: arm Reply
+        S: 229 Entering Extended Passive Mode (|||40083|)
+        A: ConnectData 127.0.0.1:40083
+        T: arm DataConnect
+        D: connected 127.0.0.1:40083
+        T: cancel DataConnect
+        C: RETR plain.txt
+        T: arm Reply
+        S: 150 Opening BINARY mode data connection for plain.txt (54 bytes).
+        S: 226 Transfer complete.
+        T: cancel Reply
+        A: StartData 54
+        T: arm DataIdle
+        D: finished 54
+        T: cancel DataIdle
+        F: ok Transfer 226 54
+    ");
+    pyftpdlib_125_instead_of_150: ready!("
+        > retr plain.txt
+        C: EPSV
+        S: 229 Entering extended passive mode (|||41379|).
+        A: ConnectData 127.0.0.1:41379
+        D: connected 127.0.0.1:41379
+        C: RETR plain.txt
+        S: 125 Data connection already open. Transfer starting.
+        A: StartData -
+        S: 226 Transfer complete.
+        D: finished 54
+        F: ok Transfer 226 -
+    ");
+    missing_1xx_2xx_starts_data: ready!("
+        > retr empty.dat
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR empty.dat
+        S: 226 Transfer complete.
+        A: StartData -
+        D: finished 0
+        F: ok Transfer 226 -
+    ");
+    vsftpd_rest_announces_whole_file: ready!("
+        > retr plain.txt rest=10
+        C: EPSV
+        S: 229 Entering Extended Passive Mode (|||40083|)
+        A: ConnectData 127.0.0.1:40083
+        D: connected 127.0.0.1:40083
+        C: REST 10
+        S: 350 Restart position accepted (10).
+        C: RETR plain.txt
+        S: 150 Opening BINARY mode data connection for plain.txt (54 bytes).
+        A: StartData 54
+        D: finished 44
+        S: 226 Transfer complete.
+        F: ok Transfer 226 54
+    ");
+    proftpd_rest_announces_the_rest: ready!("
+        > retr plain.txt rest=10
+        C: EPSV
+        S: 229 Entering Extended Passive Mode (|||31419|)
+        A: ConnectData 127.0.0.1:31419
+        D: connected 127.0.0.1:31419
+        C: REST 10
+        S: 350 Restarting at 10. Send STORE or RETRIEVE to initiate transfer
+        C: RETR plain.txt
+        S: 150 Opening BINARY mode data connection for plain.txt (44 bytes)
+        A: StartData 44
+        D: finished 44
+        S: 226 Transfer complete
+        F: ok Transfer 226 44
+    ");
+    rest_must_get_350: ready!("
+        > retr plain.txt rest=10
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: REST 10
+        S: 200 whatever
+        A: CloseData
+        F: err UnexpectedReply 200
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+    ");
+    rest_refused_502: ready!("
+        > retr plain.txt rest=10
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: REST 10
+        S: 502 REST not implemented
+        A: CloseData
+        F: err Permanent 502
+    ");
+    type_sent_only_when_different: ready!("
+        > list
+        C: TYPE A
+        S: 200 Switching to ASCII mode.
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: LIST
+        S: 150 Here comes the directory listing.
+        A: StartData -
+        D: finished 0
+        S: 226 Directory send OK.
+        F: ok Transfer 226 -
+        > nlst
+        C: EPSV
+        S: 229 ok (|||40001|)
+        A: ConnectData 127.0.0.1:40001
+        D: connected 127.0.0.1:40001
+        C: NLST
+        S: 150 Here comes the directory listing.
+        A: StartData -
+        D: finished 0
+        S: 226 Directory send OK.
+        F: ok Transfer 226 -
+        > retr x
+        C: TYPE I
+        S: 200 Switching to Binary mode.
+        C: EPSV
+        S: 229 ok (|||40002|)
+        A: ConnectData 127.0.0.1:40002
+        D: connected 127.0.0.1:40002
+        C: RETR x
+        S: 150 ok
+        A: StartData -
+        D: finished 0
+        S: 226 ok
+        F: ok Transfer 226 -
+    ");
+    typed_type_through_execute_updates_the_known_type: ready!("
+        > execute type a
+        C: TYPE A
+        S: 200 ok
+        F: ok Reply 200
+        > list type=A
+        C: EPSV
+        S: 229 ok (|||40002|)
+        A: ConnectData 127.0.0.1:40002
+        D: connected 127.0.0.1:40002
+        C: LIST
+        S: 150 ok
+        A: StartData -
+        D: finished 0
+        S: 226 ok
+        F: ok Transfer 226 -
+    ");
+    raw_type_invalidates_the_known_type: ready!("
+        > execute_raw TYPE I
+        C: TYPE I
+        S: 200 ok
+        F: ok Reply 200
+        > retr x
+        C: TYPE I
+        S: 200 Switching to Binary mode.
+        C: EPSV
+        S: 229 ok (|||40002|)
+        A: ConnectData 127.0.0.1:40002
+        D: connected 127.0.0.1:40002
+        C: RETR x
+        S: 150 ok
+        A: StartData -
+        D: finished 0
+        S: 226 ok
+        F: ok Transfer 226 -
+    ");
+    type_refused_ends_transfer: "
+        > connect
+        S: 220 ready
+        F: ok Greeting 220
+        > retr x
+        C: TYPE I
+        S: 504 Not implemented for that parameter.
+        F: err Permanent 504
+        > retr x
+        C: TYPE I
+        S: 200 ok
+        C: EPSV
+        S: 229 ok (|||40002|)
+        A: ConnectData 127.0.0.1:40002
+    ";
+    epsv_refused_falls_back_to_pasv_for_the_session: ready!("
+        > retr a
+        C: EPSV
+        S: 500 Unknown command.
+        C: PASV
+        S: 227 Entering Passive Mode (127,0,0,1,156,106).
+        A: ConnectData 127.0.0.1:40042
+        D: connected 127.0.0.1:40042
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        D: finished 1
+        S: 226 ok
+        F: ok Transfer 226 -
+        > retr b
+        C: PASV
+        S: 227 Entering Passive Mode (127,0,0,1,156,107).
+        A: ConnectData 127.0.0.1:40043
+    ");
+    pasv_address_is_ignored_for_the_control_peer: ready!("
+        > retr a
+        C: EPSV
+        S: 502 no
+        C: PASV
+        S: 227 Entering Passive Mode (10,9,8,7,156,106).
+        A: ConnectData 127.0.0.1:40042
+    ");
+    pasv_malformed_is_protocol_error: ready!("
+        > retr a
+        C: EPSV
+        S: 502 no
+        C: PASV
+        S: 227 Entering Passive Mode (127,0,0,1,999,106).
+        F: err Protocol Malformed 227
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+    ");
+    pasv_refused: ready!("
+        > retr a
+        C: EPSV
+        S: 502 no
+        C: PASV
+        S: 425 Cannot open passive connection.
+        F: err Temporary 425
+    ");
+    epsv_4xx_does_not_fall_back: ready!("
+        > retr a
+        C: EPSV
+        S: 425 busy
+        F: err Temporary 425
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+    ");
+    epsv_malformed_is_protocol_error: ready!("
+        > retr a
+        C: EPSV
+        S: 229 Entering Extended Passive Mode (|||0|)
+        F: err Protocol Malformed 229
+    ");
+    ipv6_uses_epsv_only: "
+        > connect6
+        S: 220 ready
+        F: ok Greeting 220
+        > retr a type=A
+        C: TYPE A
+        S: 200 ok
+        C: EPSV
+        S: 500 no
+        F: err Permanent 500
+        > retr a type=A
+        C: EPSV
+        S: 229 Entering Extended Passive Mode (|||40050|)
+        A: ConnectData [::1]:40050
+    ";
+    data_connect_failure_leaves_session_usable: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: failed connect refused
+        A: CloseData
+        F: err Data Connect
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+    ");
+    data_connect_timeout_leaves_session_usable: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        X: DataConnect
+        A: CloseData
+        F: err Timeout DataConnect
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+    ");
+    retr_550_closes_data: ready!("
+        > retr missing
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR missing
+        S: 550 Failed to open file.
+        A: CloseData
+        F: err Permanent 550
+        D: finished 0
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+    ");
+    retr_426_after_150_closes_data: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        S: 426 Failure writing network stream.
+        A: CloseData
+        F: err Temporary 426
+    ");
+    retr_3xx_is_unexpected: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 350 hm
+        A: CloseData
+        F: err UnexpectedReply 350
+    ");
+    data_failure_waits_for_final_reply: ready!("
+        !timers
+        > retr a
+        C: EPSV
+        T: arm Reply
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        T: arm DataConnect
+        D: connected 127.0.0.1:40000
+        T: cancel DataConnect
+        C: RETR a
+        T: arm Reply
+        S: 150 ok
+        T: cancel Reply
+        A: StartData -
+        T: arm DataIdle
+        D: failed io connection reset
+        A: CloseData
+        T: cancel DataIdle
+        T: arm FinalReply
+        S: 226 Transfer complete.
+        T: cancel FinalReply
+        F: err Data Io
+    ");
+    vsftpd_522_after_tls_data_failure_is_reported: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40053|)
+        A: ConnectData 127.0.0.1:40053
+        D: connected 127.0.0.1:40053
+        C: RETR a
+        S: 150 Here comes the directory listing.
+        A: StartData -
+        D: failed tls handshake
+        A: CloseData
+        S: 522 SSL connection failed: session reuse required
+        F: err Permanent 522
+        EOF
+        A: CloseAll
+    ");
+    data_failure_after_final_reply_finishes_at_once: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        S: 226 ok
+        D: failed truncated no close_notify
+        A: CloseData
+        F: err Data Truncated
+    ");
+    data_failure_final_reply_timeout_closes: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        D: failed io reset
+        A: CloseData
+        X: FinalReply
+        F: err Timeout FinalReply
+        A: CloseAll
+    ");
+    data_idle_timeout_collects_final_reply: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        X: DataIdle
+        A: CloseData
+        S: 426 Failure writing network stream.
+        F: err Timeout DataIdle
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+    ");
+    final_reply_timeout_after_data_closes: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        D: finished 5
+        X: FinalReply
+        F: err Timeout FinalReply
+        A: CloseAll
+    ");
+    reply_timeout_on_transfer_command_closes: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        X: Reply
+        F: err Timeout Reply
+        A: CloseAll
+    ");
+    eof_during_transfer_closes_everything: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        EOF
+        F: err ConnectionClosed
+        A: CloseAll
+    ");
+    busy_during_transfer: ready!("
+        > retr a
+        C: EPSV
+        > noop => err Busy
+        > retr b => err Busy
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+    ");
+    stale_data_events_are_ignored: ready!("
+        D: finished 3
+        D: connected 127.0.0.1:1
+        > retr a
+        C: EPSV
+        D: finished 3
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: finished 3
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        D: connected 127.0.0.1:40000
+        S: 150 ok
+        A: StartData -
+        D: finished 3
+        D: finished 3
+        S: 226 ok
+        F: ok Transfer 226 -
+    ");
+    stor_upload: ready!("
+        > stor upload.txt
+        C: EPSV
+        S: 229 Entering Extended Passive Mode (|||40062|)
+        A: ConnectData 127.0.0.1:40062
+        D: connected 127.0.0.1:40062
+        C: STOR upload.txt
+        S: 150 Ok to send data.
+        A: StartData -
+        D: finished 21
+        S: 226 Transfer complete.
+        F: ok Transfer 226 -
+    ");
+    appe_and_stou: ready!("
+        > appe upload.txt
+        C: EPSV
+        S: 229 ok (|||40035|)
+        A: ConnectData 127.0.0.1:40035
+        D: connected 127.0.0.1:40035
+        C: APPE upload.txt
+        S: 150 Ok to send data.
+        A: StartData -
+        D: finished 9
+        S: 226 Transfer complete.
+        F: ok Transfer 226 -
+        > stou
+        C: EPSV
+        S: 229 ok (|||40036|)
+        A: ConnectData 127.0.0.1:40036
+        D: connected 127.0.0.1:40036
+        C: STOU
+        S: 150 FILE: ftp1234
+        A: StartData -
+        D: finished 9
+        S: 226 Transfer complete.
+        F: ok Transfer 226 -
+    ");
+    stor_552_on_quota: ready!("
+        > stor big
+        C: EPSV
+        S: 229 ok (|||40062|)
+        A: ConnectData 127.0.0.1:40062
+        D: connected 127.0.0.1:40062
+        C: STOR big
+        S: 150 Ok to send data.
+        A: StartData -
+        S: 552 Quota exceeded.
+        A: CloseData
+        F: err Permanent 552
+    ");
+    nlst_names_streamed: ready!("
+        > nlst type=I
+        C: EPSV
+        S: 229 ok (|||40071|)
+        A: ConnectData 127.0.0.1:40071
+        D: connected 127.0.0.1:40071
+        C: NLST
+        S: 150 Here comes the directory listing.
+        A: StartData -
+        D: input plain.txt\\r\\nsub
+        E: name plain.txt
+        D: input dir\\r\\nlast
+        E: name subdir
+        D: finished 25
+        E: name last
+        S: 226 Directory send OK.
+        F: ok Transfer 226 -
+    ");
+    mlsd_entries_streamed_before_226: ready!("
+        > mlsd type=I
+        C: EPSV
+        S: 229 ok (|||40071|)
+        A: ConnectData 127.0.0.1:40071
+        D: connected 127.0.0.1:40071
+        C: MLSD
+        S: 150 Accepted data connection
+        A: StartData -
+        D: input type=file;size=54;modify=20261122050500; plain.txt\\r\\n
+        E: mlsd plain.txt File
+        S: 226 Transfer complete
+        D: input type=dir;modify=20261122050500; subdir\\r\\n
+        E: mlsd subdir Dir
+        D: finished 100
+        F: ok Transfer 226 -
+    ");
+    list_lines_parsed: ready!("
+        > list type=I
+        C: EPSV
+        S: 229 ok (|||40071|)
+        A: ConnectData 127.0.0.1:40071
+        D: connected 127.0.0.1:40071
+        C: LIST
+        S: 150 Here comes the directory listing.
+        A: StartData -
+        D: input -rw-r--r--    1 1001     1001           54 Nov 22 05:05 plain.txt\\r\\n
+        E: list plain.txt
+        D: finished 70
+        S: 226 Directory send OK.
+        F: ok Transfer 226 -
+    ");
+    lines_sink_for_retrlines: ready!("
+        > retr notes.txt sink=lines
+        C: EPSV
+        S: 229 ok (|||40071|)
+        A: ConnectData 127.0.0.1:40071
+        D: connected 127.0.0.1:40071
+        C: RETR notes.txt
+        S: 150 ok
+        A: StartData -
+        D: input one\\ntwo\\r\\n\\r\\nthree
+        E: line one
+        E: line two
+        E: line
+        D: finished 16
+        E: line three
+        S: 226 ok
+        F: ok Transfer 226 -
+    ");
+    data_input_for_raw_sink_is_ignored: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40071|)
+        A: ConnectData 127.0.0.1:40071
+        D: connected 127.0.0.1:40071
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        D: input one\\r\\n
+        D: finished 5
+        S: 226 ok
+        F: ok Transfer 226 -
+    ");
+    active_eprt_accept_from_server: ready!("
+        !timers
+        > passive off
+        > retr a
+        A: ListenData 127.0.0.1
+        T: arm DataConnect
+        D: listening 127.0.0.1:54819
+        T: cancel DataConnect
+        C: EPRT |1|127.0.0.1|54819|
+        T: arm Reply
+        S: 200 EPRT command successful. Consider using EPSV.
+        C: RETR a
+        T: arm Reply
+        S: 150 Opening BINARY mode data connection for a (5 bytes).
+        T: cancel Reply
+        A: AcceptData 127.0.0.1
+        T: arm DataConnect
+        D: accepted 10.1.2.3:20
+        A: RejectDataPeer 10.1.2.3:20
+        D: accepted 127.0.0.1:20
+        T: cancel DataConnect
+        A: StartData 5
+        T: arm DataIdle
+        S: 226 Transfer complete.
+        D: finished 5
+        T: cancel DataIdle
+        F: ok Transfer 226 5
+    ");
+    libunftp_active_eprt_500_then_port_502: ready!("
+        > passive off
+        > retr a
+        A: ListenData 127.0.0.1
+        D: listening 127.0.0.1:54819
+        C: EPRT |1|127.0.0.1|54819|
+        S: 500 Command not implemented
+        C: PORT 127,0,0,1,214,35
+        S: 502 Active mode not enabled
+        A: CloseData
+        F: err Permanent 502
+        > retr a
+        A: ListenData 127.0.0.1
+        D: listening 127.0.0.1:54820
+        C: PORT 127,0,0,1,214,36
+        S: 200 PORT command successful.
+        C: RETR a
+    ");
+    active_accept_timeout_collects_final_reply: ready!("
+        > passive off
+        > retr a
+        A: ListenData 127.0.0.1
+        D: listening 127.0.0.1:54819
+        C: EPRT |1|127.0.0.1|54819|
+        S: 200 ok
+        C: RETR a
+        S: 150 ok
+        A: AcceptData 127.0.0.1
+        X: DataConnect
+        A: CloseData
+        S: 425 Failed to establish connection.
+        F: err Timeout DataConnect
+    ");
+    active_listen_failure: ready!("
+        > passive off
+        > retr a
+        A: ListenData 127.0.0.1
+        D: failed listen address in use
+        A: CloseData
+        F: err Data Listen
+    ");
+    active_ipv6_eprt_refused_has_no_port_fallback: "
+        > connect6
+        S: 220 ready
+        F: ok Greeting 220
+        > passive off
+        > retr a type=A
+        C: TYPE A
+        S: 200 ok
+        A: ListenData ::1
+        D: listening [::1]:54819
+        C: EPRT |2|::1|54819|
+        S: 500 no
+        A: CloseData
+        F: err Permanent 500
+    ";
+    abort_vsftpd_426_then_225: ready!("
+        !timers
+        > retr /big.bin
+        C: EPSV
+        T: arm Reply
+        S: 229 Entering Extended Passive Mode (|||40049|)
+        A: ConnectData 127.0.0.1:40049
+        T: arm DataConnect
+        D: connected 127.0.0.1:40049
+        T: cancel DataConnect
+        C: RETR /big.bin
+        T: arm Reply
+        S: 150 Opening BINARY mode data connection for /big.bin (1073741824 bytes).
+        T: cancel Reply
+        A: StartData 1073741824
+        T: arm DataIdle
+        > abort
+        A: CloseData
+        T: cancel DataIdle
+        F: err Aborted
+        C: ABOR
+        T: arm Reply
+        S: 426 Failure writing network stream.
+        S: 225 No transfer to ABOR.
+        T: cancel Reply
+        F: ok Aborted 426 225
+        > noop
+        C: NOOP
+        T: arm Reply
+        S: 200 NOOP ok.
+        T: cancel Reply
+        F: ok Reply 200
+    ");
+    abort_libunftp_226_then_426: ready!("
+        > retr /big.bin
+        C: EPSV
+        S: 229 Entering Extended Passive Mode (|||51060|)
+        A: ConnectData 127.0.0.1:51060
+        D: connected 127.0.0.1:51060
+        C: RETR /big.bin
+        S: 150 Sending data
+        A: StartData -
+        > abort
+        A: CloseData
+        F: err Aborted
+        C: ABOR
+        S: 226 Closed data channel
+        S: 426 Connection closed
+        F: ok Aborted 226 426
+        D: finished 4194304
+        > noop
+        C: NOOP
+        S: 200 Successfully did nothing
+        F: ok Reply 200
+    ");
+    abort_after_final_reply_expects_one: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        S: 226 Transfer complete.
+        A: StartData -
+        > abort
+        A: CloseData
+        F: err Aborted
+        C: ABOR
+        S: 225 No transfer to ABOR.
+        F: ok Aborted 225
+    ");
+    abort_before_transfer_command_while_epsv_pending: ready!("
+        > retr a
+        C: EPSV
+        > abort
+        F: err Aborted
+        C: ABOR
+        S: 229 ok (|||40000|)
+        S: 225 No transfer to ABOR.
+        F: ok Aborted 229 225
+    ");
+    abort_while_connecting_expects_one: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        > abort
+        A: CloseData
+        F: err Aborted
+        C: ABOR
+        S: 225 No transfer to ABOR.
+        F: ok Aborted 225
+    ");
+    abort_when_idle_expects_one: ready!("
+        > abort
+        C: ABOR
+        S: 225 No transfer to ABOR.
+        F: ok Aborted 225
+    ");
+    abort_second_reply_missing_times_out: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        > abort
+        A: CloseData
+        F: err Aborted
+        C: ABOR
+        S: 426 Connection closed
+        X: Reply
+        F: err Timeout Reply
+        A: CloseAll
+    ");
+    abort_while_command_runs_is_busy: ready!("
+        > noop
+        C: NOOP
+        > abort => err Busy
+        S: 200 ok
+        F: ok Reply 200
+    ");
+    abort_ignores_late_1xx: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        > abort
+        A: CloseData
+        F: err Aborted
+        C: ABOR
+        S: 150 ok
+        S: 426 aborted
+        S: 226 ABOR ok
+        F: ok Aborted 426 226
+    ");
+}
+
+#[test]
+fn trust_server_pasv_ipv4_address_uses_the_227_address() {
+    let config = ftp_proto::client::Config {
+        trust_server_pasv_ipv4_address: true,
+        ..Default::default()
+    };
+    client_support::run(
+        &config,
+        ready!(
+            "
+            > retr a
+            C: EPSV
+            S: 502 no
+            C: PASV
+            S: 227 Entering Passive Mode (10,9,8,7,156,106).
+            A: ConnectData 10.9.8.7:40042
+        "
+        ),
+    );
+}
+
+#[test]
+fn listing_line_over_the_limit_is_reported_and_the_listing_goes_on() {
+    let config = ftp_proto::client::Config {
+        listing: ftp_proto::ListingLimits { max_line_len: 16 },
+        ..Default::default()
+    };
+    client_support::run(
+        &config,
+        ready!(
+            "
+            > nlst type=I
+            C: EPSV
+            S: 229 ok (|||40071|)
+            A: ConnectData 127.0.0.1:40071
+            D: connected 127.0.0.1:40071
+            C: NLST
+            S: 150 ok
+            A: StartData -
+            D: input a-very-long-name-over-the-limit\\r\\nshort\\r\\n
+            E: error listing line longer than 16 bytes
+            E: name short
+            D: finished 40
+            S: 226 ok
+            F: ok Transfer 226 -
+        "
+        ),
+    );
+}

@@ -1,0 +1,3 @@
+//! Fuzz target `framer`: see fuzz/README.md.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ftp_proto::fuzzing::framer(data));
