@@ -170,7 +170,12 @@ fn execute(ftp: &mut Ftp, command: Command) -> Result<(), Failure> {
             print_line(&stdout, &pwd)
         }
         Command::Quote { command } => {
-            let reply = ftp.sendcmd(&command)?;
+            let reply = ftp.sendcmd(&command).map_err(|e| match e {
+                Error::Usage(refused) => {
+                    Failure::Usage(format!("{refused}; use ls, get or put for transfers"))
+                }
+                e => Failure::Ftp(e),
+            })?;
             print_line(&stdout, &reply.to_text_lossy())
         }
     }

@@ -787,3 +787,35 @@ fn login_refused_530_exits_5_without_showing_the_password() {
     assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
     let _ = server.finish();
 }
+
+#[test]
+fn active_mode_lists_and_downloads() {
+    let server = server();
+    fs::write(server.root().join("act.bin"), pattern(30_000)).unwrap();
+    let dir = scratch("active");
+    let ls = run(&dir, &["--active", "-v", &url(server.addr(), ""), "ls"]);
+    ls.assert_code(0);
+    assert_eq!(ls.stdout_lines(), ["act.bin"]);
+    // libunftp has no EPRT: the client falls back to PORT.
+    assert!(ls.stderr.contains("PORT"), "{}", ls.stderr);
+    assert!(!ls.stderr.contains("*cmd* 'EPSV'"), "{}", ls.stderr);
+    run(
+        &dir,
+        &["--active", &url(server.addr(), ""), "get", "act.bin"],
+    )
+    .assert_code(0);
+    assert_eq!(fs::read(dir.join("act.bin")).unwrap(), pattern(30_000));
+}
+
+#[test]
+fn quote_of_a_transfer_command_is_a_usage_error_exit_2() {
+    let server = server();
+    fs::write(server.root().join("q.txt"), b"x").unwrap();
+    let run = run(
+        &scratch("quote-retr"),
+        &[&url(server.addr(), ""), "quote", "RETR q.txt"],
+    );
+    run.assert_code(2);
+    assert!(run.stderr.contains("use ls, get or put"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
