@@ -311,7 +311,10 @@ fn get_downloads_to_a_file_named_after_the_remote() {
     fs::create_dir(server.root().join("pub")).unwrap();
     fs::write(server.root().join("pub/data.bin"), &data).unwrap();
     let dir = scratch("get");
-    run(&dir, &[&url(server.addr(), ""), "get", "pub/data.bin"]).assert_code(0);
+    let quiet = run(&dir, &[&url(server.addr(), ""), "get", "pub/data.bin"]);
+    quiet.assert_code(0);
+    // No progress bar (nor anything else) when standard error is not a terminal.
+    assert_eq!(quiet.stderr, "");
     assert_eq!(fs::read(dir.join("data.bin")).unwrap(), data);
     run(
         &dir,
@@ -433,14 +436,39 @@ fn put_dash_without_remote_is_a_usage_error_exit_2() {
 }
 
 #[test]
-fn put_of_a_missing_local_file_exits_1() {
-    let server = server();
+fn put_of_a_missing_local_file_exits_1_before_connecting() {
+    // Nothing listens on port 9 of 127.0.0.1: connecting would exit 3.
     let run = run(
         &scratch("put-missing"),
-        &[&url(server.addr(), ""), "put", "nope.bin"],
+        &["ftp://127.0.0.1:9/", "put", "nope.bin"],
     );
     run.assert_code(1);
     assert!(run.stderr.contains("nope.bin"), "{}", run.stderr);
+}
+
+#[test]
+fn get_into_a_directory_and_put_into_a_remote_directory() {
+    let server = server();
+    fs::write(server.root().join("g.txt"), b"got").unwrap();
+    fs::create_dir(server.root().join("incoming")).unwrap();
+    let dir = scratch("into-dirs");
+    fs::create_dir(dir.join("downloads")).unwrap();
+    run(
+        &dir,
+        &[&url(server.addr(), ""), "get", "g.txt", "downloads"],
+    )
+    .assert_code(0);
+    assert_eq!(fs::read(dir.join("downloads/g.txt")).unwrap(), b"got");
+    fs::write(dir.join("p.txt"), b"put").unwrap();
+    run(
+        &dir,
+        &[&url(server.addr(), ""), "put", "p.txt", "incoming/"],
+    )
+    .assert_code(0);
+    assert_eq!(
+        fs::read(server.root().join("incoming/p.txt")).unwrap(),
+        b"put"
+    );
 }
 
 #[test]
