@@ -61,7 +61,7 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
     let result = execute(&mut ftp, command);
     match &result {
         // After a failure that ended the session there is no one to say QUIT to.
-        Err(Failure::Ftp(e)) if exit::code_of(e) == exit::CONNECTION => ftp.close(),
+        Err(Failure::Ftp(e)) if exit::session_lost(e) => ftp.close(),
         _ => {
             let _ = ftp.quit();
         }
@@ -523,9 +523,8 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let code = exit::code_of(&e);
-                note(code, e.to_string());
-                if code == exit::CONNECTION {
+                note(exit::code_of(&e), e.to_string());
+                if exit::session_lost(&e) {
                     break;
                 }
                 continue;
@@ -564,9 +563,8 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
                         if let Some(bar) = bar {
                             bar.abandon();
                         }
-                        let code = exit::code_of(&e);
-                        note(code, format!("{}: {e}", entry.path()));
-                        if code == exit::CONNECTION {
+                        note(exit::code_of(&e), format!("{}: {e}", entry.path()));
+                        if exit::session_lost(&e) {
                             break;
                         }
                     }

@@ -847,3 +847,19 @@ fn quote_of_a_transfer_command_is_a_usage_error_exit_2() {
     assert!(run.stderr.contains("use ls, get or put"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
 }
+
+#[test]
+fn mirror_goes_on_past_a_file_it_cannot_write_and_exits_with_its_status() {
+    let server = server();
+    let root = server.root().join("t");
+    fs::create_dir_all(&root).unwrap();
+    fs::write(root.join("a.txt"), b"aaa").unwrap();
+    fs::write(root.join("b.txt"), b"bbb").unwrap();
+    let dir = scratch("mirror-partial");
+    // A local directory where the remote file a.txt would go.
+    fs::create_dir_all(dir.join("copy/a.txt")).unwrap();
+    let run = run(&dir, &[&url(server.addr(), ""), "mirror", "t", "copy"]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("a.txt"), "{}", run.stderr);
+    assert_eq!(fs::read(dir.join("copy/b.txt")).unwrap(), b"bbb");
+}
