@@ -104,8 +104,11 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "FILE")]
     pub(crate) netrc: Option<PathBuf>,
 
-    /// Where to connect: ftp://[USER[:PASSWORD]@]HOST[:PORT][/PATH] or ftps://...
-    #[arg(value_name = "URL")]
+    /// Where to connect (see the long help).
+    #[arg(
+        value_name = "URL",
+        help = "Where to connect: ftp://[USER[:PASSWORD]@]HOST[:PORT][/PATH] or ftps://..."
+    )]
     pub(crate) url: String,
 
     /// What to do; without one, `ls` of the URL's path.
