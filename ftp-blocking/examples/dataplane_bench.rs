@@ -1,16 +1,20 @@
 //! Throughput of each data-plane path over loopback TCP, with a file in the page cache.
 //!
 //! ```text
-//! cargo run --release -p ftp-blocking --example dataplane_bench -- [MiB] [rounds] [dir]
+//! cargo run --release -p ftp-blocking --example dataplane_bench -- [MiB] [rounds] [dir] [download-dir]
 //! ```
 //!
-//! Defaults: a 1024 MiB file, 5 rounds, the system temporary directory. The file is written
+//! Defaults: a 1024 MiB file, 5 rounds, the system temporary directory (for the download
+//! target too, unless `download-dir` names another, such as a tmpfs to keep disk writeback
+//! out of the download figures). The file is written
 //! once (and flushed to disk so that writeback does not run during the measurements), every
 //! path runs once per round with the paths interleaved, and the medians are printed with their
 //! ratio to the fastest path of the direction and to a raw read/write loop with a 1 MiB buffer
 //! (the reference: what ftplib with 1 MiB blocks or `socat -b 1048576` do). The peer is a thread
 //! of this process that reads into (or writes from) a 1 MiB buffer in memory. The file and the
-//! download target are deleted at the end.
+//! download target are deleted at the end. Beside the throughput it prints the CPU time the
+//! client thread spent per GiB (`/proc/thread-self/stat`), which a busy machine disturbs far
+//! less than wall-clock time.
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -58,6 +62,25 @@ const PATHS: [Path_; 7] = [
     Path_::ZeroCopyBigSockBuf,
 ];
 
+/// CPU seconds (user + system) used so far by the calling thread, from
+/// `/proc/thread-self/stat` (clock ticks, normally 100 per second).
+fn thread_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Wall-clock seconds and the client thread's CPU seconds of one run.
+#[derive(Clone, Copy)]
+struct Run {
+    wall: f64,
+    cpu: f64,
+}
+
 fn connected_pair() -> (TcpStream, TcpStream) {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     let c = TcpStream::connect(l.local_addr().expect("addr")).expect("connect");
@@ -72,7 +95,7 @@ fn big_buffers(s: &TcpStream, path: Path_) {
 }
 
 /// Uploads `src` with `path`; returns the seconds until the peer has read every byte.
-fn upload(src: &Path, len: u64, path: Path_) -> f64 {
+fn upload(src: &Path, len: u64, path: Path_) -> Run {
     let (client, mut server) = connected_pair();
     big_buffers(&client, path);
     let peer = thread::spawn(move || {
@@ -88,6 +111,7 @@ fn upload(src: &Path, len: u64, path: Path_) -> f64 {
         total
     });
     let mut file = File::open(src).expect("open source");
+    let cpu0 = thread_cpu();
     let start = Instant::now();
     let sent = match path {
         Path_::Raw1M => {
@@ -119,15 +143,16 @@ fn upload(src: &Path, len: u64, path: Path_) -> f64 {
     client
         .shutdown(std::net::Shutdown::Write)
         .expect("shutdown");
+    let cpu = thread_cpu() - cpu0;
     let got = peer.join().expect("peer");
-    let secs = start.elapsed().as_secs_f64();
+    let wall = start.elapsed().as_secs_f64();
     assert_eq!((sent, got), (len, len), "{path:?} moved the wrong amount");
-    secs
+    Run { wall, cpu }
 }
 
 /// Downloads `len` bytes into `dst` with `path`; returns the seconds until the client has the
 /// last byte in the file.
-fn download(dst: &Path, len: u64, path: Path_) -> f64 {
+fn download(dst: &Path, len: u64, path: Path_) -> Run {
     let (client, mut server) = connected_pair();
     big_buffers(&client, path);
     let peer = thread::spawn(move || {
@@ -140,6 +165,7 @@ fn download(dst: &Path, len: u64, path: Path_) -> f64 {
         }
     });
     let mut file = File::create(dst).expect("create target");
+    let cpu0 = thread_cpu();
     let start = Instant::now();
     let got = match path {
         Path_::Raw1M => {
@@ -168,13 +194,14 @@ fn download(dst: &Path, len: u64, path: Path_) -> f64 {
                 .expect("splice download")
         }
     };
-    let secs = start.elapsed().as_secs_f64();
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = thread_cpu() - cpu0;
     peer.join().expect("peer");
     assert_eq!(got, len, "{path:?} moved the wrong amount");
     drop(file);
     // Drop the dirty pages now rather than during the next measurement.
     File::create(dst).expect("truncate target");
-    secs
+    Run { wall, cpu }
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -187,25 +214,31 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
-fn report(title: &str, len: u64, times: &mut [Vec<f64>]) {
-    let mbps: Vec<f64> = times
-        .iter_mut()
-        .map(|t| len as f64 / median(t) / 1e6)
+fn report(title: &str, len: u64, runs: &[Vec<Run>]) {
+    let gib = len as f64 / f64::from(1u32 << 30);
+    let mbps: Vec<f64> = runs
+        .iter()
+        .map(|r| len as f64 / median(&mut r.iter().map(|x| x.wall).collect::<Vec<_>>()) / 1e6)
+        .collect();
+    let cpu: Vec<f64> = runs
+        .iter()
+        .map(|r| median(&mut r.iter().map(|x| x.cpu).collect::<Vec<_>>()) / gib)
         .collect();
     let fastest = mbps.iter().copied().fold(0.0, f64::max);
     let raw = mbps[0];
-    println!("\n{title} (median of {} runs)", times[0].len());
+    println!("\n{title} (medians of {} runs)", runs[0].len());
     println!(
-        "{:<42} {:>10} {:>12} {:>10}",
-        "path", "MB/s", "vs fastest", "vs raw 1M"
+        "{:<42} {:>8} {:>11} {:>10} {:>15}",
+        "path", "MB/s", "vs fastest", "vs raw 1M", "client CPU s/GiB"
     );
-    for (p, m) in PATHS.iter().zip(&mbps) {
+    for ((p, m), c) in PATHS.iter().zip(&mbps).zip(&cpu) {
         println!(
-            "{:<42} {:>10.0} {:>12.2} {:>10.2}",
+            "{:<42} {:>8.0} {:>11.2} {:>10.2} {:>15.2}",
             p.name(),
             m,
             m / fastest,
-            m / raw
+            m / raw,
+            c
         );
     }
 }
@@ -226,7 +259,8 @@ fn main() {
     let dir: PathBuf = args.next().map_or_else(std::env::temp_dir, PathBuf::from);
     let len = mib * MIB as u64;
     let src = dir.join(format!("ftp-blocking-bench-{}.src", std::process::id()));
-    let dst = dir.join(format!("ftp-blocking-bench-{}.dst", std::process::id()));
+    let dst_dir: PathBuf = args.next().map_or_else(|| dir.clone(), PathBuf::from);
+    let dst = dst_dir.join(format!("ftp-blocking-bench-{}.dst", std::process::id()));
     let _cleanup = Cleanup(vec![src.clone(), dst.clone()]);
 
     println!("writing {mib} MiB to {} ...", src.display());
@@ -249,8 +283,8 @@ fn main() {
     let mut warm = File::open(&src).expect("open source");
     std::io::copy(&mut warm, &mut std::io::sink()).expect("warm the page cache");
 
-    let mut up: Vec<Vec<f64>> = vec![Vec::new(); PATHS.len()];
-    let mut down: Vec<Vec<f64>> = vec![Vec::new(); PATHS.len()];
+    let mut up: Vec<Vec<Run>> = vec![Vec::new(); PATHS.len()];
+    let mut down: Vec<Vec<Run>> = vec![Vec::new(); PATHS.len()];
     for round in 0..rounds {
         for (i, p) in PATHS.iter().enumerate() {
             up[i].push(upload(&src, len, *p));
@@ -261,11 +295,11 @@ fn main() {
     report(
         &format!("upload: file -> loopback TCP, {mib} MiB"),
         len,
-        &mut up,
+        &up,
     );
     report(
         &format!("download: loopback TCP -> file, {mib} MiB"),
         len,
-        &mut down,
+        &down,
     );
 }

@@ -23,14 +23,31 @@
 //!
 //! - TLS 1.2: the session (id or ticket) is handed out by copy and never removed, so every
 //!   data connection resumes it.
-//! - TLS 1.3: rustls spends a ticket once, and its ticket type cannot be copied, so the store
-//!   keeps a small pool of tickets (the control connection's, then the ones each data
-//!   connection receives) and hands out the newest. The pool stays full because **every data
-//!   connection reads the tickets its server sends, uploads included**: an upload that never
-//!   reads leaves its fresh tickets unread in the socket, which is why a plain shared cache
-//!   passes the first transfers and fails a later one. [`DataConnection::finish`] sends
-//!   `close_notify` and then reads the server's remaining records (tickets, its `close_notify`)
-//!   until it closes.
+//! - TLS 1.3: rustls spends a ticket once, and its ticket type (`Tls13ClientSessionValue`)
+//!   cannot be copied in rustls 0.23, so no store can hand the same ticket out twice. The store
+//!   keeps a small pool instead: the control connection's tickets, then every ticket a data
+//!   connection receives, handed out oldest first. **Every data connection reads the tickets
+//!   its server sends, uploads included**: [`DataConnection::finish`] sends `close_notify` and
+//!   reads the server's remaining records (tickets, its `close_notify`) until it closes. An
+//!   upload that never reads leaves its fresh tickets unread, which is why a plain shared cache
+//!   passes the first transfers and fails a later one (and why, closed with those bytes unread,
+//!   its socket sends a reset: vsftpd then answers `426 Failure reading network stream`).
+//!
+//! Measured with `examples/ftps_reuse_probe.rs` (20 data connections, uploads, downloads and
+//! listings in turn, session reuse required by the server):
+//!
+//! | server | TLS 1.2 | TLS 1.3 |
+//! |---|---|---|
+//! | vsftpd 3.0.3 (`require_ssl_reuse=YES`) | 20 of 20 resumed | 20 of 20 resumed |
+//! | proftpd 1.3.8 (reuse required by default) | 20 of 20 resumed | the data connection after the 2nd upload fails |
+//!
+//! proftpd 1.3.8 under TLS 1.3 sends a new ticket on a data connection only when it writes on
+//! it (downloads, listings), not on an upload, so each upload uses up one of the two tickets of
+//! the control handshake; once they are gone the next data connection cannot resume and
+//! proftpd refuses it. Its tickets can be reused (OpenSSL clients reuse the control session
+//! for every data connection), but rustls 0.23 cannot copy one. With such a server use TLS
+//! 1.2 ([`TlsConfigBuilder::protocol_versions`]), where the session is handed out by copy and
+//! lasts, or its `TLSOptions NoSessionReuseRequired`.
 //!
 //! # Endings
 //!
@@ -194,8 +211,10 @@ impl TlsConfigBuilder {
         self
     }
 
-    /// Also trusts every certificate of a PEM file (a private CA, or a server's self-signed
-    /// certificate pinned this way).
+    /// Also trusts every certificate of a PEM file (a private CA). A server's self-signed
+    /// certificate can be pinned this way only if it is not marked as a CA: webpki refuses a CA
+    /// certificate as the server's own (`CaUsedAsEndEntity`), and `openssl req -x509` marks
+    /// its certificates `CA:TRUE` unless told otherwise.
     pub fn add_ca_file(self, path: impl AsRef<Path>) -> Result<Self, TransportError> {
         let path = path.as_ref();
         let pem = std::fs::read(path)
@@ -349,7 +368,7 @@ pub const MAX_TLS13_TICKETS: usize = 8;
 
 /// The resumption store of one control connection and its data connections (see the module
 /// documentation): TLS 1.2 sessions are handed out without being removed; TLS 1.3 tickets
-/// are pooled (newest first, at most [`MAX_TLS13_TICKETS`]) and refilled by every data
+/// are pooled (handed out oldest first; the newest [`MAX_TLS13_TICKETS`] kept) and refilled by every data
 /// connection, which must therefore read the tickets its server sends ([`DataConnection`] does).
 ///
 /// ```
@@ -851,7 +870,16 @@ impl Read for ControlConnection {
                     Err(e) => return Err(e),
                 }
                 write_out(conn, tcp)?;
-                records.feed(tcp, conn)?;
+                if !records.feed(tcp, conn)? {
+                    // EOF: rustls knows, and its reader will say so on the next turn; make
+                    // sure no loop can come of it.
+                    return match conn.reader().read(buf) {
+                        Ok(n) => Ok(n),
+                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
+                        Err(e) => Err(e),
+                    };
+                }
             },
             Control::Closed => Err(closed()),
         }

@@ -112,6 +112,18 @@ fn data_connections(
     n: usize,
     upload: fn(usize) -> bool,
 ) -> Vec<(Option<HandshakeKind>, Option<HandshakeKind>)> {
+    data_connections_ending(version, tickets, n, upload, true)
+}
+
+/// As `data_connections`; with `finish_uploads` false an upload is dropped after its last
+/// write instead of ending with `DataConnection::finish`.
+fn data_connections_ending(
+    version: &'static SupportedProtocolVersion,
+    tickets: Tickets,
+    n: usize,
+    upload: fn(usize) -> bool,
+    finish_uploads: bool,
+) -> Vec<(Option<HandshakeKind>, Option<HandshakeKind>)> {
     let pki = pki(&["localhost"]);
     let scfg = server_config(pki.chain.clone(), pki.key.clone_key(), version, tickets);
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -124,7 +136,10 @@ fn data_connections(
         for i in 0..n {
             let mut data = server_accept(&l, &scfg);
             kinds.push(data.conn.handshake_kind());
-            if upload(i) {
+            if upload(i) && !finish_uploads {
+                let mut got = Vec::new();
+                let _ = data.read_to_end(&mut got);
+            } else if upload(i) {
                 let mut got = Vec::new();
                 data.read_to_end(&mut got).unwrap(); // ends at the client's close_notify
                 assert_eq!(got.len(), PAYLOAD);
@@ -154,6 +169,10 @@ fn data_connections(
         client_kinds.push(data.handshake_kind());
         if upload(i) {
             data.write_all(&vec![b'u'; PAYLOAD]).unwrap();
+            if !finish_uploads {
+                data.flush().unwrap();
+                continue;
+            }
         } else {
             let mut got = Vec::new();
             data.read_to_end(&mut got).unwrap();
@@ -204,6 +223,28 @@ resumption_tests! {
     tls12_session_id_twenty_write_only_uploads_all_resume: rustls::version::TLS12, Tickets::Stateful, all_uploads;
     tls12_session_id_twenty_mixed_transfers_all_resume: rustls::version::TLS12, Tickets::Stateful, mixed;
     tls12_tickets_twenty_mixed_transfers_all_resume: rustls::version::TLS12, Tickets::Stateless, mixed;
+}
+
+#[test]
+fn tls13_uploads_that_skip_finish_never_read_their_tickets_and_run_the_pool_dry() {
+    // Why `finish` reads after an upload: without it only the control connection's two
+    // tickets exist, and the third upload cannot resume.
+    let kinds = data_connections_ending(
+        &rustls::version::TLS13,
+        Tickets::Stateless,
+        3,
+        all_uploads,
+        false,
+    );
+    let client: Vec<_> = kinds.iter().map(|k| k.0).collect();
+    assert_eq!(
+        client,
+        [
+            Some(HandshakeKind::Resumed),
+            Some(HandshakeKind::Resumed),
+            Some(HandshakeKind::Full)
+        ]
+    );
 }
 
 /// Runs a server that completes (or fails) one handshake with `cfg`; returns the client's

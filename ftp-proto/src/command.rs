@@ -294,7 +294,8 @@ impl ProtLevel {
     }
 }
 
-/// Any command: a verb of 1 to 16 ASCII letters (kept upper-cased) and an optional argument.
+/// Any command: a verb of 1 to 16 ASCII letters and digits starting with a letter (kept
+/// upper-cased; `XMD5` and `XSHA256` exist), and an optional argument.
 ///
 /// ```
 /// use ftp_proto::{Arg, RawCommand};
@@ -302,6 +303,7 @@ impl ProtLevel {
 /// assert_eq!(raw.verb(), "XCRC");
 /// assert_eq!(RawCommand::parse("SITE CHMOD 644 x").unwrap().arg().unwrap().as_bytes(), b"CHMOD 644 x");
 /// assert!(RawCommand::new("X-1", None).is_err());
+/// assert_eq!(RawCommand::new("xsha256", None).unwrap().verb(), "XSHA256");
 /// # Ok::<(), ftp_proto::ArgError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -311,7 +313,8 @@ pub struct RawCommand {
 }
 
 impl RawCommand {
-    /// A command with this verb (1 to 16 ASCII letters) and argument.
+    /// A command with this verb (1 to 16 ASCII letters and digits, the first a letter) and
+    /// argument.
     pub fn new(verb: &str, arg: Option<Arg>) -> Result<RawCommand, CommandParseError> {
         check_verb(verb.as_bytes())?;
         Ok(RawCommand {
@@ -353,7 +356,8 @@ pub enum CommandParseError {
     /// The line is empty.
     #[error("empty command line")]
     Empty,
-    /// The verb is not 1 to 16 ASCII letters followed by a space or the line end.
+    /// The verb is not 1 to 16 ASCII letters and digits, the first a letter, followed by a
+    /// space or the line end.
     #[error("invalid command verb {:?}", String::from_utf8_lossy(verb))]
     InvalidVerb {
         /// The offending verb (at most 32 bytes of it).
@@ -365,7 +369,10 @@ pub enum CommandParseError {
 }
 
 fn check_verb(verb: &[u8]) -> Result<(), CommandParseError> {
-    if verb.is_empty() || verb.len() > 16 || !verb.iter().all(u8::is_ascii_alphabetic) {
+    let ok = verb.first().is_some_and(u8::is_ascii_alphabetic)
+        && verb.len() <= 16
+        && verb.iter().all(u8::is_ascii_alphanumeric);
+    if !ok {
         let mut verb = verb.to_vec();
         verb.truncate(32);
         return Err(CommandParseError::InvalidVerb { verb });
@@ -651,7 +658,8 @@ impl Command {
     /// The verb is matched without regard to case. A known verb whose argument the typed form
     /// cannot hold (`TYPE L 8`, `PWD x`, `CWD` without a path) is kept as [`Command::Raw`], so
     /// any well-formed line can be sent as it is. Errors are an empty line, a verb that is not
-    /// 1 to 16 ASCII letters, and CR, LF or NUL inside the line.
+    /// 1 to 16 ASCII letters and digits starting with a letter, and CR, LF or NUL inside the
+    /// line.
     ///
     /// ```
     /// use ftp_proto::{Arg, Command, ProtLevel};

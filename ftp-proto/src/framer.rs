@@ -105,9 +105,10 @@ pub enum FrameError {
 #[derive(Debug, Clone)]
 pub struct ReplyFramer {
     limits: FramerLimits,
-    /// Completed lines of the current reply, then the stored part of the partial line.
+    /// The current reply's completed lines as received (line ends included), then the stored
+    /// part of the partial line.
     data: Vec<u8>,
-    /// End offsets in `data` of the current reply's completed lines.
+    /// End offsets in `data` of the current reply's completed lines (just past each LF).
     ends: Vec<usize>,
     /// Where the partial line starts in `data`.
     line_start: usize,
@@ -115,11 +116,10 @@ pub struct ReplyFramer {
     line_len: usize,
     /// The last byte of the partial line (to tell whether it ends in CR).
     last_byte: u8,
-    /// The partial line is too long: only its first bytes are kept.
-    line_discarded: bool,
     /// The current reply's code once its first line is complete and it is multi-line.
     open: Option<ReplyCode>,
-    /// The current reply will be reported as this error once its last line arrives.
+    /// The current reply will be reported as this error once its last line arrives; nothing
+    /// of it but the partial line's first bytes is stored meanwhile.
     error: Option<FrameError>,
     /// Bytes of the current reply's completed lines, line ends included.
     reply_wire_len: usize,
@@ -129,6 +129,56 @@ pub struct ReplyFramer {
     pushed: u64,
     /// Stream offset just past the last frame handed out.
     handed_out: u64,
+}
+
+/// What a complete line means for the reply being framed.
+enum Step {
+    /// An empty line between replies: skipped.
+    Blank,
+    /// Not a reply line where a reply should start.
+    Invalid,
+    /// The first line of a multi-line reply.
+    Open(ReplyCode),
+    /// A continuation line.
+    Continue,
+    /// The last line of the reply, whose code this is.
+    Finish(ReplyCode),
+}
+
+/// Classifies a complete line by its first bytes; `content_len` is its length without the
+/// line end (`head` may hold a CR past it).
+fn classify(open: Option<ReplyCode>, head: &[u8], content_len: usize) -> Step {
+    let code = match head {
+        [a, b, c, ..] if content_len >= 3 => ReplyCode::from_digits([*a, *b, *c]),
+        _ => None,
+    };
+    // `\n` stands for "the line is just the code".
+    let sep = if content_len == 3 {
+        Some(b'\n')
+    } else {
+        head.get(3).copied()
+    };
+    match open {
+        None if content_len == 0 => Step::Blank,
+        None => match (code, sep) {
+            (Some(code), Some(b'-')) => Step::Open(code),
+            (Some(code), Some(b' ' | b'\n')) => Step::Finish(code),
+            _ => Step::Invalid,
+        },
+        Some(open) => {
+            let last = match code {
+                Some(c) if c == open => matches!(sep, Some(b' ' | b'\n')),
+                // glFTPd: a different code followed by a space ends the reply.
+                Some(_) => sep == Some(b' '),
+                None => false,
+            };
+            if last {
+                Step::Finish(open)
+            } else {
+                Step::Continue
+            }
+        }
+    }
 }
 
 impl Default for ReplyFramer {
@@ -147,7 +197,6 @@ impl ReplyFramer {
             line_start: 0,
             line_len: 0,
             last_byte: 0,
-            line_discarded: false,
             open: None,
             error: None,
             reply_wire_len: 0,
@@ -166,15 +215,81 @@ impl ReplyFramer {
     ///
     /// Each byte is looked at once. Complete replies wait in a queue for
     /// [`next_reply`](Self::next_reply); the partial reply is stored only within the limits.
-    pub fn push(&mut self, mut bytes: &[u8]) {
-        while let Some(i) = memchr::memchr(b'\n', bytes) {
-            self.extend_line(&bytes[..i]);
-            self.end_line(1);
-            bytes = &bytes[i + 1..];
+    pub fn push(&mut self, bytes: &[u8]) {
+        let mut rest = bytes;
+        // A line begun in an earlier push is finished byte-accurately.
+        if self.line_len > 0 {
+            match memchr::memchr(b'\n', rest) {
+                Some(i) => {
+                    self.extend_line(&rest[..i]);
+                    self.end_line();
+                    rest = &rest[i + 1..];
+                }
+                None => return self.extend_line(rest),
+            }
         }
-        if !bytes.is_empty() {
-            self.extend_line(bytes);
+        self.push_lines(rest);
+    }
+
+    /// The fast path: whole lines inside `chunk` are checked where they lie and copied into
+    /// the reply in one piece when it ends (or when the chunk does).
+    fn push_lines(&mut self, chunk: &[u8]) {
+        let base = self.pushed;
+        // `chunk[copy_from..seg]` holds completed lines of the open reply not yet copied.
+        let mut copy_from = 0;
+        let mut seg = 0;
+        for i in memchr::memchr_iter(b'\n', chunk) {
+            let line = &chunk[seg..i];
+            let ends_in_cr = line.last() == Some(&b'\r');
+            let content_len = line.len() - usize::from(ends_in_cr);
+            let fits = content_len <= self.limits.max_line_len
+                && self.reply_wire_len + line.len() < self.limits.max_reply_len;
+            if self.error.is_some() || !fits {
+                // Errors and skipping take the byte-accurate path.
+                self.data.extend_from_slice(&chunk[copy_from..seg]);
+                self.line_start = self.data.len();
+                self.extend_line(line);
+                self.end_line();
+                seg = i + 1;
+                copy_from = seg;
+                continue;
+            }
+            self.pushed = base + i as u64 + 1;
+            match classify(self.open, line, content_len) {
+                Step::Blank => copy_from = i + 1,
+                Step::Invalid => {
+                    let mut line = line[..content_len].to_vec();
+                    line.truncate(KEPT_HEAD);
+                    self.emit(Err(FrameError::InvalidReplyLine { line }));
+                    copy_from = i + 1;
+                }
+                Step::Open(code) => {
+                    self.open = Some(code);
+                    self.reply_wire_len += line.len() + 1;
+                    self.ends.push(self.data.len() + (i + 1 - copy_from));
+                }
+                Step::Continue => {
+                    self.reply_wire_len += line.len() + 1;
+                    self.ends.push(self.data.len() + (i + 1 - copy_from));
+                }
+                Step::Finish(code) => {
+                    self.ends.push(self.data.len() + (i + 1 - copy_from));
+                    if self.data.is_empty() {
+                        // The whole reply lies in this chunk: one allocation of its size.
+                        self.data = chunk[copy_from..=i].to_vec();
+                    } else {
+                        self.data.extend_from_slice(&chunk[copy_from..=i]);
+                    }
+                    copy_from = i + 1;
+                    self.finish(code);
+                }
+            }
+            seg = i + 1;
         }
+        self.data.extend_from_slice(&chunk[copy_from..seg]);
+        self.line_start = self.data.len();
+        self.pushed = base + seg as u64;
+        self.extend_line(&chunk[seg..]);
     }
 
     /// The next complete reply, or the error for a skipped one; `None` when more bytes are
@@ -195,25 +310,19 @@ impl ReplyFramer {
     }
 
     /// Bytes stored for the partial reply (for the fuzz target's memory bound).
-    #[cfg(feature = "fuzzing")]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn held_bytes(&self) -> usize {
         self.data.len()
     }
 
-    /// Whether a discarded or failed reply is being skipped.
-    fn skipping(&self) -> bool {
-        self.error.is_some()
-    }
-
-    /// Appends bytes of the partial line (no LF among them).
+    /// Appends bytes of the partial line (no LF among them), byte-accurately.
     fn extend_line(&mut self, chunk: &[u8]) {
         let Some(&last) = chunk.last() else { return };
         self.pushed += chunk.len() as u64;
         self.last_byte = last;
         self.line_len += chunk.len();
-        if self.line_discarded || self.skipping() {
-            self.keep_head(chunk);
-            return;
+        if self.error.is_some() {
+            return self.keep_head(chunk);
         }
         // A CR that may turn out to be the line end is allowed past the line limit.
         let line_at = self.limits.max_line_len.saturating_add(2);
@@ -224,7 +333,7 @@ impl ReplyFramer {
             .saturating_sub(self.reply_wire_len);
         if self.line_len >= line_at || self.line_len >= reply_at {
             // Report whichever limit the stream crossed first, whatever the chunking.
-            self.error = Some(if self.line_len >= line_at && line_at <= reply_at {
+            self.fail(if self.line_len >= line_at && line_at <= reply_at {
                 FrameError::LineTooLong {
                     limit: self.limits.max_line_len,
                 }
@@ -233,12 +342,20 @@ impl ReplyFramer {
                     limit: self.limits.max_reply_len,
                 }
             });
-            self.line_discarded = true;
-            self.drop_completed_lines();
             self.keep_head(chunk);
         } else {
             self.data.extend_from_slice(chunk);
         }
+    }
+
+    /// Marks the current reply as failed and frees what was stored of it but the partial
+    /// line's first bytes.
+    fn fail(&mut self, error: FrameError) {
+        self.error = Some(error);
+        self.data.drain(..self.line_start);
+        self.data.truncate(KEPT_HEAD);
+        self.ends.clear();
+        self.line_start = 0;
     }
 
     /// Keeps the partial line's first bytes only.
@@ -250,110 +367,66 @@ impl ReplyFramer {
         }
     }
 
-    /// Frees the current reply's completed lines once it is known to be skipped.
-    fn drop_completed_lines(&mut self) {
-        self.data.drain(..self.line_start);
-        self.ends.clear();
-        self.line_start = 0;
-    }
-
-    /// Handles the end of the partial line; `eol` is the length of the line end seen (1 for LF).
-    fn end_line(&mut self, eol: usize) {
-        self.pushed += eol as u64;
+    /// Handles the LF that ends the partial line, byte-accurately.
+    fn end_line(&mut self) {
+        self.pushed += 1;
         let ends_in_cr = self.line_len > 0 && self.last_byte == b'\r';
         let content_len = self.line_len - usize::from(ends_in_cr);
-        if ends_in_cr && self.data.len() - self.line_start == self.line_len {
-            self.data.pop();
-        }
-        self.reply_wire_len += self.line_len + eol;
-        if !self.skipping() {
+        self.reply_wire_len += self.line_len + 1;
+        if self.error.is_none() {
             if content_len > self.limits.max_line_len {
-                self.error = Some(FrameError::LineTooLong {
+                self.fail(FrameError::LineTooLong {
                     limit: self.limits.max_line_len,
                 });
-                self.drop_completed_lines();
             } else if self.reply_wire_len > self.limits.max_reply_len {
-                self.error = Some(FrameError::ReplyTooLong {
+                self.fail(FrameError::ReplyTooLong {
                     limit: self.limits.max_reply_len,
                 });
-                self.drop_completed_lines();
             }
         }
-        let line = &self.data[self.line_start..];
-        let code = line
-            .get(..3)
-            .and_then(|d| ReplyCode::from_digits([d[0], d[1], d[2]]));
-        let sep = if content_len == 3 {
-            Some(b'\n')
-        } else {
-            line.get(3).copied()
-        };
-        match self.open {
-            None => {
-                if content_len == 0 {
-                    // A blank line between replies: skip it.
-                    self.reset_line();
-                    self.reply_wire_len = 0;
-                    self.error = None;
-                    return;
-                }
-                let Some(code) = code else {
-                    return self.invalid_line();
-                };
-                match sep {
-                    Some(b'-') => {
-                        self.open = Some(code);
-                        self.complete_line();
-                    }
-                    Some(b' ' | b'\n') => {
-                        self.complete_line();
-                        self.finish(code);
-                    }
-                    _ => self.invalid_line(),
-                }
+        let head = &self.data[self.line_start..];
+        match classify(self.open, head, content_len) {
+            Step::Blank => {
+                self.reset_line();
+                self.reply_wire_len = 0;
+                self.error = None;
             }
-            Some(open) => {
-                let ends = match code {
-                    Some(c) if c == open => matches!(sep, Some(b' ' | b'\n')),
-                    // glFTPd: a different code followed by a space ends the reply.
-                    Some(_) => sep == Some(b' '),
-                    None => false,
-                };
+            Step::Invalid => {
+                let mut line = head[..head.len().min(content_len)].to_vec();
+                line.truncate(KEPT_HEAD);
+                self.reset_line();
+                self.error = None;
+                self.emit(Err(FrameError::InvalidReplyLine { line }));
+            }
+            Step::Open(code) => {
+                self.open = Some(code);
                 self.complete_line();
-                if ends {
-                    self.finish(open);
-                }
+            }
+            Step::Continue => self.complete_line(),
+            Step::Finish(code) => {
+                self.complete_line();
+                self.finish(code);
             }
         }
     }
 
     /// Records the partial line as a completed line of the current reply.
     fn complete_line(&mut self) {
-        if self.skipping() {
+        if self.error.is_some() {
             // Nothing of a skipped reply is kept.
             self.data.truncate(self.line_start);
         } else {
+            self.data.push(b'\n');
             self.ends.push(self.data.len());
             self.line_start = self.data.len();
         }
         self.line_len = 0;
-        self.line_discarded = false;
     }
 
     /// Forgets the partial line.
     fn reset_line(&mut self) {
         self.data.truncate(self.line_start);
         self.line_len = 0;
-        self.line_discarded = false;
-    }
-
-    /// Reports a first line that is not a reply line and skips it.
-    fn invalid_line(&mut self) {
-        let mut line = self.data[self.line_start..].to_vec();
-        line.truncate(KEPT_HEAD);
-        self.reset_line();
-        self.error = None;
-        self.emit(Err(FrameError::InvalidReplyLine { line }));
     }
 
     /// Ends the current reply.
@@ -364,11 +437,14 @@ impl ReplyFramer {
                 self.ends.clear();
                 Err(e)
             }
-            None => Ok(Reply::from_parts(
-                code,
-                std::mem::take(&mut self.data),
-                std::mem::take(&mut self.ends),
-            )),
+            None => {
+                let ends = std::mem::take(&mut self.ends);
+                Ok(Reply::from_parts(
+                    code,
+                    std::mem::take(&mut self.data),
+                    ends,
+                ))
+            }
         };
         self.emit(frame);
     }
@@ -379,5 +455,54 @@ impl ReplyFramer {
         self.reply_wire_len = 0;
         // Everything up to the current position belongs to this frame.
         self.ready.push_back((frame, self.pushed));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endless_line_is_not_stored() {
+        let mut framer = ReplyFramer::new(FramerLimits {
+            max_line_len: 100,
+            max_reply_len: 1000,
+        });
+        framer.push(b"200 ");
+        for _ in 0..10_000 {
+            framer.push(&[b'x'; 1000]);
+            assert!(framer.held_bytes() <= KEPT_HEAD);
+        }
+        assert!(framer.next_reply().is_none());
+        assert_eq!(framer.buffered_len(), 10_000_004);
+        framer.push(b"\r\n");
+        assert_eq!(
+            framer.next_reply(),
+            Some(Err(FrameError::LineTooLong { limit: 100 }))
+        );
+        assert_eq!(framer.buffered_len(), 0);
+    }
+
+    #[test]
+    fn endless_multiline_reply_is_not_stored() {
+        let mut framer = ReplyFramer::new(FramerLimits {
+            max_line_len: 100,
+            max_reply_len: 1000,
+        });
+        framer.push(b"211-start\r\n");
+        for _ in 0..10_000 {
+            framer.push(b" a feature line\r\n");
+            assert!(
+                framer.data.len() <= 1000 + KEPT_HEAD,
+                "{}",
+                framer.data.len()
+            );
+        }
+        framer.push(b"211 End\r\n");
+        assert_eq!(
+            framer.next_reply(),
+            Some(Err(FrameError::ReplyTooLong { limit: 1000 }))
+        );
+        assert!(framer.next_reply().is_none());
     }
 }

@@ -216,13 +216,31 @@ impl From<ReplyCode> for u16 {
 /// assert_eq!(reply.text(), b"End");
 /// assert_eq!(reply.to_string(), "211-Features:\n MDTM\n211 End");
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct Reply {
     code: ReplyCode,
-    /// Every line's bytes, one after the other.
+    /// Every line's bytes as received, line ends included, one after the other.
     data: Vec<u8>,
-    /// The end offset in `data` of each line; never empty.
+    /// The end offset in `data` of each line, after its line end; never empty.
     ends: Vec<usize>,
+}
+
+/// Replies are equal when their codes and lines are, whatever line ends they came with.
+impl PartialEq for Reply {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code && self.lines().eq(other.lines())
+    }
+}
+
+impl Eq for Reply {}
+
+impl std::hash::Hash for Reply {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.code.hash(state);
+        for line in self.lines() {
+            line.hash(state);
+        }
+    }
 }
 
 impl Reply {
@@ -231,16 +249,19 @@ impl Reply {
     /// Meant for tests and servers. An empty `lines` is read as one line holding just the code.
     pub fn from_lines(code: ReplyCode, lines: Vec<Vec<u8>>) -> Reply {
         if lines.is_empty() {
+            let mut data = code.digits().to_vec();
+            data.extend_from_slice(b"\r\n");
             return Reply {
                 code,
-                data: code.digits().to_vec(),
-                ends: vec![3],
+                data,
+                ends: vec![5],
             };
         }
-        let mut data = Vec::with_capacity(lines.iter().map(Vec::len).sum());
+        let mut data = Vec::with_capacity(lines.iter().map(|l| l.len() + 2).sum());
         let mut ends = Vec::with_capacity(lines.len());
         for line in lines {
             data.extend_from_slice(&line);
+            data.extend_from_slice(b"\r\n");
             ends.push(data.len());
         }
         Reply { code, data, ends }
@@ -260,7 +281,8 @@ impl Reply {
         Reply::from_lines(code, vec![line])
     }
 
-    /// Built by the framer: `data` holds the lines back to back, `ends` their end offsets.
+    /// Built by the framer: `data` holds the lines as received, each ending in LF (CRLF or
+    /// bare LF), `ends` the offset just past each LF.
     pub(crate) fn from_parts(code: ReplyCode, data: Vec<u8>, ends: Vec<usize>) -> Reply {
         debug_assert!(!ends.is_empty());
         Reply { code, data, ends }
@@ -283,7 +305,9 @@ impl Reply {
 
     fn line(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.data[start..self.ends[i]]
+        let line = &self.data[start..self.ends[i]];
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        line.strip_suffix(b"\r").unwrap_or(line)
     }
 
     /// The text of the last line, after `NNN ` (empty if the line is shorter).
@@ -333,8 +357,9 @@ impl Reply {
         }
     }
 
-    /// The total length of the lines, line ends not counted.
-    pub fn len_bytes(&self) -> usize {
+    /// The number of bytes the reply took on the wire, line ends included (CRLF for a reply
+    /// built with [`Reply::from_lines`]).
+    pub fn wire_len(&self) -> usize {
         self.data.len()
     }
 }

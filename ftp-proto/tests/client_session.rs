@@ -667,3 +667,72 @@ fn reply_line_over_the_limit_is_protocol_error_and_closes() {
     );
     client_support::run(&config, &script);
 }
+
+/// For each one-command operation: its success, a 4xx, a 5xx, a 3xx, a stray 1xx before the
+/// final reply, garbage, control EOF, and the reply timer expiring, each as a dialogue.
+macro_rules! every_refusal {
+    ($($name:ident: $request:literal, $sent:literal, $ok:literal => $ok_result:literal,
+       3xx => $on3xx:literal, 4xx/5xx refused: $refused:literal;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                let config = ftp_proto::client::Config::default();
+                let head = concat!("> connect\nS: 220 hi\nF: ok Greeting 220\n> ", $request, "\nC: ", $sent, "\n");
+                let tail = "> noop\nC: NOOP\nS: 200 ok\nF: ok Reply 200\n";
+                let (t450, t550) = if $refused {
+                    ("F: err Temporary 450\n", "F: err Permanent 550\n")
+                } else {
+                    ("F: ok Reply 450\n", "F: ok Reply 550\n")
+                };
+                let cases = [
+                    format!("{head}S: {}\nF: {}\n{tail}", $ok, $ok_result),
+                    format!("{head}S: 150 wait\nS: {}\nF: {}\n{tail}", $ok, $ok_result),
+                    format!("{head}S: 450 busy\n{t450}{tail}"),
+                    format!("{head}S: 550 no\n{t550}{tail}"),
+                    format!("{head}S: 350 what\nF: {}\n{tail}", $on3xx),
+                    format!("{head}S: what\nF: err Protocol Frame\nA: CloseAll\n> noop => err Closed\n"),
+                    format!("{head}EOF\nF: err ConnectionClosed\nA: CloseAll\n> noop => err Closed\n"),
+                    format!("{head}X: Reply\nF: err Timeout Reply\nA: CloseAll\n> noop => err Closed\n"),
+                ];
+                for script in cases {
+                    client_support::run(&config, &script);
+                }
+            }
+        )*
+    };
+}
+
+every_refusal! {
+    noop_success_and_every_refusal: "noop", "NOOP", "200 ok" => "ok Reply 200",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    cwd_success_and_every_refusal: "cwd pub", "CWD pub", "250 ok" => "ok Reply 250",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    cdup_success_and_every_refusal: "cdup", "CDUP", "200 ok" => "ok Reply 200",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    pwd_success_and_every_refusal: "pwd", "PWD", "257 \"/pub\"" => "ok Path /pub 257",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    mkd_success_and_every_refusal: "mkd d", "MKD d", "257 \"/d\" created" => "ok Path /d 257",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    rmd_success_and_every_refusal: "rmd d", "RMD d", "250 ok" => "ok Reply 250",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    delete_success_and_every_refusal: "delete f", "DELE f", "250 ok" => "ok Reply 250",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    size_success_and_every_refusal: "size f", "SIZE f", "213 5" => "ok Size 5",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    mdtm_success_and_every_refusal: "mdtm f", "MDTM f", "213 20261122050500" => "ok Modified 20261122050500",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    mfmt_success_and_every_refusal: "mfmt f 20250615083000", "MFMT 20250615083000 f", "213 Modify=20250615083000; f" => "ok Reply 213",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    mlst_success_and_every_refusal: "mlst f", "MLST f", "250-x\nS:  type=file; f\nS: 250 end" => "ok Facts f",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    feat_success_and_every_refusal: "feat", "FEAT", "211-x\nS:  UTF8\nS: 211 end" => "ok Features 1",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    host_success_and_every_refusal: "host ftp.example.com", "HOST ftp.example.com", "220 ok" => "ok Reply 220",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    prot_c_success_and_every_refusal: "prot_c", "PROT C", "200 ok" => "ok Reply 200",
+        3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
+    execute_success_and_every_refusal: "execute SYST", "SYST", "215 UNIX" => "ok Reply 215",
+        3xx => "ok Reply 350", 4xx/5xx refused: true;
+    opts_utf8_success_and_every_refusal: "opts_utf8", "OPTS UTF8 ON", "200 ok" => "ok Reply 200",
+        3xx => "ok Reply 350", 4xx/5xx refused: false;
+}

@@ -686,6 +686,53 @@ scripts! {
         T: cancel DataIdle
         F: ok Transfer 226 5
     ");
+    active_missing_1xx_2xx_accepts_then_starts: ready!("
+        > passive off
+        > retr a
+        A: ListenData 127.0.0.1
+        D: listening 127.0.0.1:54819
+        C: EPRT |1|127.0.0.1|54819|
+        S: 200 ok
+        C: RETR a
+        S: 226 Transfer complete.
+        A: AcceptData 127.0.0.1
+        D: accepted 127.0.0.1:20
+        A: StartData -
+        D: finished 5
+        F: ok Transfer 226 -
+    ");
+    active_ipv4_mapped_server_peer_is_accepted: ready!("
+        > passive off
+        > retr a
+        A: ListenData 127.0.0.1
+        D: listening 127.0.0.1:54819
+        C: EPRT |1|127.0.0.1|54819|
+        S: 200 ok
+        C: RETR a
+        S: 150 ok
+        A: AcceptData 127.0.0.1
+        D: accepted [::ffff:127.0.0.1]:20
+        A: StartData -
+    ");
+    active_accept_failure_collects_final_reply: ready!("
+        > passive off
+        > retr a
+        A: ListenData 127.0.0.1
+        D: listening 127.0.0.1:54819
+        C: EPRT |1|127.0.0.1|54819|
+        S: 200 ok
+        C: RETR a
+        S: 150 ok
+        A: AcceptData 127.0.0.1
+        D: failed accept too many files
+        A: CloseData
+        S: 425 Failed to establish connection.
+        F: err Temporary 425
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+    ");
     libunftp_active_eprt_500_then_port_502: ready!("
         > passive off
         > retr a

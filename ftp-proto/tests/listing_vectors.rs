@@ -514,3 +514,33 @@ fn year_less_list_date_resolves_against_callers_now() {
         Some(Timestamp::new(2025, 12, 24, 9, 0, 0, 0).unwrap())
     );
 }
+
+#[test]
+fn mlsd_many_facts_all_reachable() {
+    // More facts than the parser indexes: lookups fall back to scanning and see them all.
+    let facts: String = (0..20).map(|i| format!("F{i}=v{i};")).collect();
+    let line = format!("{facts} many");
+    let e = mlsd_entry(line.as_bytes()).unwrap();
+    assert_eq!(e.name(), b"many");
+    assert_eq!(e.facts().len(), 20);
+    for i in 0..20 {
+        assert_eq!(
+            e.facts().get(&format!("f{i}")),
+            Some(format!("v{i}").as_bytes())
+        );
+    }
+    let keys: Vec<String> = e.facts().iter().map(|(k, _)| k.to_owned()).collect();
+    assert_eq!(keys, (0..20).map(|i| format!("f{i}")).collect::<Vec<_>>());
+}
+
+#[test]
+fn mlsd_into_parts_splits_name_and_facts() {
+    let e = parse_mlsd_line(b"Size=3;type=file; a b").unwrap();
+    let copy = e.clone();
+    let (name, facts) = e.into_parts();
+    assert_eq!(name, b"a b");
+    assert_eq!(&facts, copy.facts());
+    assert_eq!(facts.size(), Some(3));
+    assert!(!facts.is_empty());
+    assert!(parse_mlsd_line(b" x").unwrap().facts().is_empty());
+}

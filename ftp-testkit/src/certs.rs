@@ -38,6 +38,7 @@ pub const WRONG_NAME: &str = "wrong.example";
 #[derive(Debug, Clone)]
 pub struct CertAndKey {
     cert_der: CertificateDer<'static>,
+    issuer_der: Option<CertificateDer<'static>>,
     cert_pem: String,
     key_der: Vec<u8>,
     key_pem: String,
@@ -48,6 +49,12 @@ impl CertAndKey {
     /// The certificate, DER.
     pub fn cert_der(&self) -> CertificateDer<'static> {
         self.cert_der.clone()
+    }
+
+    /// The issuing CA's certificate, DER (`None` for a self-signed one): with
+    /// [`cert_der`](Self::cert_der), the chain a rustls server presents.
+    pub fn issuer_der(&self) -> Option<CertificateDer<'static>> {
+        self.issuer_der.clone()
     }
 
     /// The certificate, PEM.
@@ -118,14 +125,19 @@ fn leaf_params(names: &[&str]) -> Result<CertificateParams, rcgen::Error> {
     Ok(params)
 }
 
-fn cert_and_key(cert: rcgen::Certificate, key: &KeyPair, issuer_pem: Option<&str>) -> CertAndKey {
+fn cert_and_key(
+    cert: rcgen::Certificate,
+    key: &KeyPair,
+    issuer: Option<(&str, &CertificateDer<'static>)>,
+) -> CertAndKey {
     let cert_pem = cert.pem();
-    let chain_pem = match issuer_pem {
-        Some(ca) => format!("{cert_pem}{ca}"),
+    let chain_pem = match issuer {
+        Some((ca, _)) => format!("{cert_pem}{ca}"),
         None => cert_pem.clone(),
     };
     CertAndKey {
         cert_der: cert.der().clone(),
+        issuer_der: issuer.map(|(_, der)| der.clone()),
         cert_pem,
         key_der: key.serialize_der(),
         key_pem: key.serialize_pem(),
@@ -158,10 +170,11 @@ impl TestCerts {
         self_params.use_authority_key_identifier_extension = false;
         let self_signed = self_params.self_signed(&self_key)?;
 
+        let ca_der = ca_cert.der().clone();
         Ok(TestCerts {
-            ca_der: ca_cert.der().clone(),
-            server: cert_and_key(server, &server_key, Some(&ca_pem)),
-            wrong_name: cert_and_key(wrong, &wrong_key, Some(&ca_pem)),
+            server: cert_and_key(server, &server_key, Some((&ca_pem, &ca_der))),
+            wrong_name: cert_and_key(wrong, &wrong_key, Some((&ca_pem, &ca_der))),
+            ca_der,
             self_signed: cert_and_key(self_signed, &self_key, None),
             ca_pem,
         })

@@ -174,6 +174,7 @@ impl EmbeddedBuilder {
             root,
             _tls_dir: tls_dir,
             certs: certs.map(|(c, _)| c),
+            served: self.ftps,
             stop: Some(stop_tx),
             thread: Some(thread),
         };
@@ -273,6 +274,7 @@ pub struct EmbeddedServer {
     root: tempfile::TempDir,
     _tls_dir: tempfile::TempDir,
     certs: Option<TestCerts>,
+    served: Option<ServedCert>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -325,6 +327,17 @@ impl EmbeddedServer {
     /// The CA certificate (PEM) a TLS client should trust, when FTPS is on.
     pub fn ca_cert_pem(&self) -> Option<&str> {
         self.certs.as_ref().map(TestCerts::ca_cert_pem)
+    }
+
+    /// The certificate the server presents (PEM, with its issuer for the CA-signed ones),
+    /// when FTPS is on.
+    pub fn cert_pem(&self) -> Option<&str> {
+        let certs = self.certs.as_ref()?;
+        Some(match self.served? {
+            ServedCert::Localhost => certs.server().chain_pem(),
+            ServedCert::WrongName => certs.wrong_name().chain_pem(),
+            ServedCert::SelfSigned => certs.self_signed().chain_pem(),
+        })
     }
 
     /// Connects until the greeting arrives, bounded by [`READY_TIMEOUT`].

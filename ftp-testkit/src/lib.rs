@@ -7,10 +7,13 @@
 //!   active mode and optional FTPS.
 //! - [`certs`]: throwaway certificates (a test CA, a server certificate for localhost,
 //!   127.0.0.1 and ::1, one for another name, a self-signed one).
+//! - [`real`]: the vsftpd, pure-ftpd, proftpd and pyftpdlib servers that
+//!   `scripts/real-servers.sh` starts, read from the variables of its `servers.env`.
 //!
 //! Everything binds loopback addresses only.
 #![forbid(unsafe_code)]
 
 pub mod certs;
 pub mod embedded;
+pub mod real;
 pub mod scripted;

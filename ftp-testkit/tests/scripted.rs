@@ -360,7 +360,7 @@ fn epsv_download_delivers_the_data_then_the_final_reply() {
 
 #[test]
 fn pasv_reply_can_name_a_lying_address() {
-    let liar = Ipv4Addr::new(10, 9, 8, 7);
+    let liar = Ipv4Addr::new(127, 9, 8, 7);
     let server = Script::new()
         .passive_pasv(Some(liar))
         .accept_data()
@@ -371,7 +371,7 @@ fn pasv_reply_can_name_a_lying_address() {
     let mut c = RawClient::connect(server.addr());
     let reply = c.line();
     assert!(
-        reply.starts_with("227 Entering Passive Mode (10,9,8,7,"),
+        reply.starts_with("227 Entering Passive Mode (127,9,8,7,"),
         "{reply}"
     );
     let (ip, port) = pasv_addr(&reply);
@@ -647,4 +647,18 @@ S: 530 Login authentication failed
     assert_eq!(c.line(), "530 Login authentication failed\r\n");
     let log = server.finish().unwrap();
     assert_eq!(log.lines_lossy(), ["USER pureuser", "PASS wrong"]);
+}
+
+#[test]
+fn script_error_debug_is_the_readable_report() {
+    let server = Script::new().expect("PWD\r\n").start().unwrap();
+    let mut c = RawClient::connect(server.addr());
+    c.send(b"CWD /\r\n");
+    let err = server.finish().unwrap_err();
+    assert_eq!(format!("{err:?}"), err.to_string());
+    assert!(
+        err.to_string()
+            .contains("control bytes received: \"CWD /\\r\\n\""),
+        "{err}"
+    );
 }

@@ -288,7 +288,7 @@ pub(super) struct Transfer {
     announced: Option<u64>,
     final_reply: Option<Reply>,
     data_finished: bool,
-    /// A local failure (data connection, timer, listing) waiting for the final reply.
+    /// A local failure (data connection, data timer) waiting for the final reply.
     failure: Option<Error>,
 }
 
@@ -438,7 +438,7 @@ impl Client {
         }
     }
 
-    /// A local failure (data connection, data timer, listing): close the data connection, then
+    /// A local failure (data connection, data timer): close the data connection, then
     /// finish at once if no reply is due, else wait for it under the final-reply timer.
     fn local_failure(&mut self, id: OpId, mut t: Box<Transfer>, error: Error) {
         self.push(Output::Action(Action::CloseData));

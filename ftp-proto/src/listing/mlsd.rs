@@ -31,49 +31,128 @@ use crate::Timestamp;
 /// let keys: Vec<&str> = facts.iter().map(|(k, _)| k).collect();
 /// assert_eq!(keys, ["type", "size", "modify", "unix.mode", "x.custom"]);
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Default)]
 pub struct Facts {
-    /// `key=value;` pairs, keys lower-cased and checked to be non-empty ASCII without `=`,
-    /// every pair ended by `;`.
+    /// The line as received (an MLSD entry keeps its name here too, after `end`), fact names
+    /// lower-cased in place and checked to be printable ASCII with a `=`.
     raw: Vec<u8>,
+    /// Where the facts end in `raw`.
+    end: usize,
+    /// Where each of the first facts lies, so lookups need not rescan the line.
+    index: FactIndex,
+}
+
+/// How many facts [`FactIndex`] records; a line with more is scanned on every lookup instead.
+const INDEXED_FACTS: usize = 12;
+
+/// The positions of the first facts of a line: `[name start, '=' position, value end]`.
+#[derive(Clone, Copy, Default)]
+struct FactIndex {
+    /// How many entries of `spans` are used, or `None` when the line had too many facts.
+    len: Option<u8>,
+    spans: [[u32; 3]; INDEXED_FACTS],
+}
+
+impl FactIndex {
+    fn push(&mut self, key_start: usize, eq: usize, value_end: usize) {
+        if let Some(len) = self.len {
+            let (Ok(a), Ok(b), Ok(c)) = (
+                u32::try_from(key_start),
+                u32::try_from(eq),
+                u32::try_from(value_end),
+            ) else {
+                self.len = None;
+                return;
+            };
+            match self.spans.get_mut(usize::from(len)) {
+                Some(slot) => {
+                    *slot = [a, b, c];
+                    self.len = Some(len + 1);
+                }
+                None => self.len = None,
+            }
+        }
+    }
 }
 
 impl Facts {
-    /// Checks and copies the facts part of a line (everything before the space).
-    fn parse(bytes: &[u8]) -> Result<Facts, &'static str> {
-        let mut raw = Vec::with_capacity(bytes.len() + 1);
-        for fact in bytes.split(|&b| b == b';') {
-            if fact.is_empty() {
+    /// Checks `line[..end]` as facts and lower-cases the fact names in place.
+    fn parse_in_place(mut raw: Vec<u8>, end: usize) -> Result<Facts, (&'static str, Vec<u8>)> {
+        let facts = &mut raw[..end];
+        let mut i = 0;
+        let mut error = None;
+        let mut index = FactIndex {
+            len: Some(0),
+            ..FactIndex::default()
+        };
+        // Plain loops: the pieces are a few bytes long, too short for memchr to pay off.
+        while i < end {
+            // The name runs to the `=`; an empty fact (`;;`) is tolerated.
+            let key_start = i;
+            while i < end && facts[i] != b'=' && facts[i] != b';' {
+                i += 1;
+            }
+            if i == key_start && i < end && facts[i] == b';' {
+                i += 1;
                 continue;
             }
-            let eq = memchr::memchr(b'=', fact).ok_or("a fact without '='")?;
-            let key = &fact[..eq];
-            if key.is_empty() {
-                return Err("a fact with an empty name");
+            if i == end || facts[i] == b';' {
+                error = Some("a fact without '='");
+                break;
             }
-            if !key.iter().all(|&b| b.is_ascii_graphic()) {
-                return Err("a fact name that is not printable ASCII");
+            if i == key_start {
+                error = Some("a fact with an empty name");
+                break;
             }
-            raw.extend(key.iter().map(u8::to_ascii_lowercase));
-            raw.extend_from_slice(&fact[eq..]);
-            raw.push(b';');
+            let key = &mut facts[key_start..i];
+            if !key.iter().all(u8::is_ascii_graphic) {
+                error = Some("a fact name that is not printable ASCII");
+                break;
+            }
+            key.make_ascii_lowercase();
+            // The value runs to the `;` (the last one may lack it).
+            let eq = i;
+            i += 1;
+            while i < end && facts[i] != b';' {
+                i += 1;
+            }
+            index.push(key_start, eq, i);
+            i += 1;
         }
-        Ok(Facts { raw })
+        match error {
+            None => Ok(Facts { raw, end, index }),
+            Some(what) => Err((what, raw)),
+        }
+    }
+
+    /// `(name, value)` pairs as bytes.
+    fn pairs(&self) -> RawPairs<'_> {
+        match self.index.len {
+            Some(len) => RawPairs::Indexed {
+                raw: &self.raw,
+                spans: self.index.spans[..usize::from(len)].iter(),
+            },
+            None => RawPairs::Scan {
+                rest: &self.raw[..self.end],
+            },
+        }
     }
 
     /// Every fact in the order the server sent them, key lower-cased, value verbatim.
     pub fn iter(&self) -> FactsIter<'_> {
-        FactsIter { rest: &self.raw }
+        FactsIter {
+            pairs: self.pairs(),
+        }
     }
 
     /// The number of facts.
     pub fn len(&self) -> usize {
-        self.iter().count()
+        self.pairs().count()
     }
 
     /// Whether there are no facts at all.
     pub fn is_empty(&self) -> bool {
-        self.raw.is_empty()
+        self.pairs().next().is_none()
     }
 
     /// The value of a fact, the key matched case-insensitively; the first if it repeats.
@@ -226,23 +305,72 @@ impl core::fmt::Debug for Facts {
     }
 }
 
+impl PartialEq for Facts {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw[..self.end] == other.raw[..other.end]
+    }
+}
+
+impl Eq for Facts {}
+
+impl core::hash::Hash for Facts {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.raw[..self.end].hash(state);
+    }
+}
+
+/// Splits checked facts into `(name, value)`, skipping empty ones.
+#[derive(Clone, Debug)]
+enum RawPairs<'a> {
+    /// From the recorded positions.
+    Indexed {
+        raw: &'a [u8],
+        spans: core::slice::Iter<'a, [u32; 3]>,
+    },
+    /// By scanning the facts for `;` and `=`.
+    Scan { rest: &'a [u8] },
+}
+
+impl<'a> Iterator for RawPairs<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = match self {
+            RawPairs::Indexed { raw, spans } => {
+                let &[key_start, eq, end] = spans.next()?;
+                let (key_start, eq, end) = (key_start as usize, eq as usize, end as usize);
+                return Some((&raw[key_start..eq], &raw[eq + 1..end]));
+            }
+            RawPairs::Scan { rest } => rest,
+        };
+        loop {
+            if rest.is_empty() {
+                return None;
+            }
+            let end = memchr::memchr(b';', rest).unwrap_or(rest.len());
+            let fact = &rest[..end];
+            *rest = rest.get(end + 1..).unwrap_or_default();
+            if let Some(eq) = memchr::memchr(b'=', fact) {
+                return Some((&fact[..eq], &fact[eq + 1..]));
+            }
+        }
+    }
+}
+
 /// The iterator of [`Facts::iter`]: `(key, value)` pairs.
 #[derive(Clone, Debug)]
 pub struct FactsIter<'a> {
-    rest: &'a [u8],
+    pairs: RawPairs<'a>,
 }
 
 impl<'a> Iterator for FactsIter<'a> {
     type Item = (&'a str, &'a [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let end = memchr::memchr(b';', self.rest)?;
-        let fact = &self.rest[..end];
-        self.rest = &self.rest[end + 1..];
-        let eq = memchr::memchr(b'=', fact)?;
-        // Keys were checked to be ASCII when the facts were parsed.
-        let key = core::str::from_utf8(&fact[..eq]).ok()?;
-        Some((key, &fact[eq + 1..]))
+        // Fact names were checked to be ASCII when the line was parsed.
+        self.pairs
+            .by_ref()
+            .find_map(|(k, v)| Some((core::str::from_utf8(k).ok()?, v)))
     }
 }
 
@@ -260,24 +388,25 @@ impl<'a> Iterator for FactsIter<'a> {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MlsdEntry {
-    name: Vec<u8>,
+    /// The whole line; the name starts at `name_start`.
     facts: Facts,
+    name_start: usize,
 }
 
 impl MlsdEntry {
     /// The name (a path for MLST), bytes as the server sent them.
     pub fn name(&self) -> &[u8] {
-        &self.name
+        &self.facts.raw[self.name_start..]
     }
 
     /// The name decoded as UTF-8, invalid bytes replaced with U+FFFD.
     pub fn name_lossy(&self) -> Cow<'_, str> {
-        lossy(&self.name)
+        lossy(self.name())
     }
 
     /// The name decoded as Latin-1, for servers that send names in ISO 8859-1.
     pub fn name_latin1(&self) -> String {
-        latin1(&self.name)
+        latin1(self.name())
     }
 
     /// The facts.
@@ -287,7 +416,10 @@ impl MlsdEntry {
 
     /// The name and the facts, by value.
     pub fn into_parts(self) -> (Vec<u8>, Facts) {
-        (self.name, self.facts)
+        let mut facts = self.facts;
+        let name = facts.raw.split_off(self.name_start);
+        facts.raw.truncate(facts.end);
+        (name, facts)
     }
 }
 
@@ -302,16 +434,23 @@ impl MlsdEntry {
 /// assert!(parse_mlsd_line(b"type=file;size=1;no-space").is_err());
 /// ```
 pub fn parse_mlsd_line(line: &[u8]) -> Result<MlsdEntry, ListingError> {
-    let malformed = |what| ListingError::Malformed {
-        what,
-        line: line.to_vec(),
+    let Some(space) = memchr::memchr(b' ', line) else {
+        return Err(ListingError::Malformed {
+            what: "no space before the name",
+            line: line.to_vec(),
+        });
     };
-    let space = memchr::memchr(b' ', line).ok_or_else(|| malformed("no space before the name"))?;
-    let facts = Facts::parse(&line[..space]).map_err(malformed)?;
-    Ok(MlsdEntry {
-        name: line[space + 1..].to_vec(),
-        facts,
-    })
+    match Facts::parse_in_place(line.to_vec(), space) {
+        Ok(facts) => Ok(MlsdEntry {
+            facts,
+            name_start: space + 1,
+        }),
+        // Give back the line as received, not with its fact names lower-cased.
+        Err((what, _)) => Err(ListingError::Malformed {
+            what,
+            line: line.to_vec(),
+        }),
+    }
 }
 
 /// Parses the fact line of an `MLST` reply: the line between `250-...` and `250 ...`, which

@@ -29,7 +29,7 @@ use std::net::SocketAddr;
 
 use ftp_proto::client::{
     Action, Client, Config, DataEvent, DataFailure, DataSink, Error, Event, ListingItem, OpId,
-    Outcome, Output, ProtocolError, TimerUpdate, TlsEvent, TransferCommand, TransferRequest,
+    Outcome, Output, ProtocolError, Timer, TimerUpdate, TlsEvent, TransferCommand, TransferRequest,
     UsageError,
 };
 use ftp_proto::{Arg, Command, Password, RawCommand, Timestamp, TransferType};
@@ -247,6 +247,8 @@ pub struct Session {
     pending: Vec<String>,
     /// Every output of the run, for debugging.
     pub log: Vec<String>,
+    /// The timers armed now, as the outputs said.
+    pub armed: HashSet<Timer>,
 }
 
 impl Session {
@@ -259,6 +261,7 @@ impl Session {
             finished_ops: HashSet::new(),
             pending: Vec::new(),
             log: Vec::new(),
+            armed: HashSet::new(),
         }
     }
 
@@ -279,6 +282,18 @@ impl Session {
                     self.open_ops.contains(op),
                     "event for an unknown or finished {op}"
                 );
+            }
+            match &out {
+                Output::Timer(TimerUpdate::Arm { timer, .. }) => {
+                    self.armed.insert(*timer);
+                }
+                Output::Timer(TimerUpdate::Cancel(timer)) => {
+                    assert!(
+                        self.armed.remove(timer),
+                        "cancelled {timer:?}, which was not armed"
+                    );
+                }
+                _ => {}
             }
             if let Output::Event(Event::Finished { op, .. }) = &out {
                 self.open_ops.remove(op);
@@ -490,6 +505,20 @@ impl Session {
                 })
             }
             "input" => self.client.handle_data_input(&unescape(rest)),
+            "file" => {
+                let bytes = std::fs::read(data_dir().join("transcripts").join(rest)).unwrap();
+                match self.feed {
+                    Feed::Whole => self.client.handle_data_input(&bytes),
+                    Feed::Chunks(n) => bytes
+                        .chunks(n.max(1))
+                        .for_each(|c| self.client.handle_data_input(c)),
+                    Feed::Split(k) => {
+                        let k = k.min(bytes.len());
+                        self.client.handle_data_input(&bytes[..k]);
+                        self.client.handle_data_input(&bytes[k..]);
+                    }
+                }
+            }
             other => panic!("unknown data event {other}"),
         }
         self.drain();
@@ -521,6 +550,27 @@ impl Session {
     }
 }
 
+/// `ftp-proto/tests/data`.
+pub fn data_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("data")
+}
+
+/// Checks that every `S:` line of `script` is a line the server really sent in the captured
+/// `transcript` (a file of `tests/data/transcripts`), so that dialogue tests quote real servers.
+pub fn check_quotes(script: &str, transcript: &str) {
+    let text = std::fs::read_to_string(data_dir().join("transcripts").join(transcript)).unwrap();
+    let real: HashSet<&str> = text.lines().filter(|l| l.starts_with("S: ")).collect();
+    for line in script
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with("S: "))
+    {
+        assert!(real.contains(line), "{transcript} has no line {line:?}");
+    }
+}
+
 fn unescape_path(w: &str) -> String {
     w.replace("\\s", " ")
 }
@@ -536,6 +586,10 @@ fn max_block(script: &str) -> usize {
             cur += 2;
         } else if let Some(t) = line.strip_prefix("S! ") {
             cur += unescape(t).len();
+        } else if let Some(f) = line.strip_prefix("D: file ") {
+            let len =
+                std::fs::metadata(data_dir().join("transcripts").join(f)).map_or(0, |m| m.len());
+            max = max.max(usize::try_from(len).unwrap());
         } else {
             max = max.max(cur);
             cur = 0;
@@ -563,7 +617,8 @@ pub fn run_with(config: &Config, script: &str, feed: Feed) -> Session {
     let mut expected: Vec<String> = Vec::new();
     for (no, line) in script.lines().enumerate() {
         let no = no + 1;
-        let line = line.trim();
+        // Leading indentation goes; trailing spaces stay (pure-ftpd's "226-Options: -l ").
+        let line = line.trim_start();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
@@ -575,7 +630,7 @@ pub fn run_with(config: &Config, script: &str, feed: Feed) -> Session {
             if !block.is_empty() {
                 s.feed_control(&std::mem::take(&mut block));
             }
-            expected.push(line.to_string());
+            expected.push(line.trim_end().to_string());
             continue;
         }
         if is_server {
@@ -632,6 +687,49 @@ pub fn run_with(config: &Config, script: &str, feed: Feed) -> Session {
         s.feed_control(&std::mem::take(&mut block));
     }
     verify(&mut s, &mut expected, "at the end of the script");
+    s
+}
+
+/// Plays the inputs of `script` before line `upto` (1-based) and ignores its expectations.
+pub fn run_prefix(config: &Config, script: &str, upto: usize) -> Session {
+    let kept: Vec<&str> = script
+        .lines()
+        .take(upto.saturating_sub(1))
+        .filter(|l| {
+            let l = l.trim_start();
+            !["C:", "A:", "F:", "E:", "T:", "R:"]
+                .iter()
+                .any(|t| l.starts_with(t))
+        })
+        .collect();
+    let mut s = Session::new(config.clone(), Feed::Whole);
+    let mut block = Vec::new();
+    for line in kept.iter().map(|l| l.trim_start()) {
+        if let Some(t) = line.strip_prefix("S: ") {
+            block.extend_from_slice(t.as_bytes());
+            block.extend_from_slice(b"\r\n");
+            continue;
+        }
+        if !block.is_empty() {
+            s.feed_control(&std::mem::take(&mut block));
+        }
+        if let Some(req) = line.strip_prefix("> ") {
+            s.request(req.split(" => ").next().unwrap());
+        } else if let Some(d) = line.strip_prefix("D: ") {
+            s.data(d);
+        } else if let Some(t) = line.strip_prefix("L: ") {
+            s.tls(t);
+        } else if let Some(t) = line.strip_prefix("X: ") {
+            s.timeout(t);
+        } else if line == "EOF" {
+            s.client.handle_control_eof();
+            s.drain();
+        }
+    }
+    if !block.is_empty() {
+        s.feed_control(&block);
+    }
+    s.take_pending();
     s
 }
 

@@ -59,6 +59,7 @@
 //! assert!(err.to_string().contains("first difference at byte 5"), "{err}");
 //! ```
 
+mod conn;
 mod run;
 mod step;
 mod transcript;
@@ -66,9 +67,11 @@ mod transcript;
 pub use step::{DataSummary, LineMatch, LinePredicate, PasvStyle, Step, escape};
 pub use transcript::{TranscriptError, steps_from_transcript};
 
+use crate::certs::CertAndKey;
 use std::fmt;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -81,12 +84,65 @@ pub const MAX_LINE: usize = 64 * 1024;
 /// A script under construction: the steps of one session and where to run it.
 ///
 /// Each builder method appends one [`Step`]; [`Script::start`] runs it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use]
 pub struct Script {
     steps: Vec<Step>,
     ipv6: bool,
     cap: Duration,
+    tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+impl fmt::Debug for Script {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Script")
+            .field("steps", &self.steps)
+            .field("ipv6", &self.ipv6)
+            .field("cap", &self.cap)
+            .field("tls", &self.tls.is_some())
+            .finish()
+    }
+}
+
+/// A rustls server configuration (ring provider) presenting `identity`, offering `versions`
+/// (both TLS 1.2 and 1.3 when empty), with rustls's default in-memory session cache, so that
+/// data connections can resume the control connection's session; TLS 1.3 tickets on too.
+///
+/// ```
+/// use ftp_testkit::{certs::TestCerts, scripted::tls_server_config};
+/// let certs = TestCerts::generate().unwrap();
+/// let config = tls_server_config(certs.server(), &[&rustls::version::TLS13]);
+/// assert!(config.send_tls13_tickets > 0);
+/// let script = ftp_testkit::scripted::Script::new()
+///     .tls_config(config)
+///     .send("220 hi\r\n")
+///     .expect("AUTH TLS\r\n")
+///     .send("234 go\r\n")
+///     .control_start_tls();
+/// assert_eq!(script.steps().len(), 4);
+/// ```
+pub fn tls_server_config(
+    identity: &CertAndKey,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Arc<rustls::ServerConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let versions: &[&'static rustls::SupportedProtocolVersion] = if versions.is_empty() {
+        rustls::ALL_VERSIONS
+    } else {
+        versions
+    };
+    let mut chain = vec![identity.cert_der()];
+    chain.extend(identity.issuer_der());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .expect("ring supports TLS 1.2 and 1.3")
+        .with_no_client_auth()
+        .with_single_cert(chain, identity.key_der())
+        .expect("rcgen keys and certificates are valid for rustls");
+    if let Ok(ticketer) = rustls::crypto::ring::Ticketer::new() {
+        config.ticketer = ticketer;
+    }
+    Arc::new(config)
 }
 
 impl Default for Script {
@@ -102,6 +158,7 @@ impl Script {
             steps: Vec::new(),
             ipv6: false,
             cap: DEFAULT_CAP,
+            tls: None,
         }
     }
 
@@ -148,6 +205,13 @@ impl Script {
     /// fails with [`Failure::Deadline`] and the connections close.
     pub fn cap(mut self, cap: Duration) -> Script {
         self.cap = cap;
+        self
+    }
+
+    /// The TLS configuration for [`Step::ControlStartTls`] and [`Step::DataStartTls`]
+    /// (see [`tls_server_config`]).
+    pub fn tls_config(mut self, config: Arc<rustls::ServerConfig>) -> Script {
+        self.tls = Some(config);
         self
     }
 
@@ -271,6 +335,26 @@ impl Script {
         self.step(Step::DataClose)
     }
 
+    /// Appends [`Step::DataCut`].
+    pub fn data_cut(self) -> Script {
+        self.step(Step::DataCut)
+    }
+
+    /// Appends [`Step::ControlStartTls`].
+    pub fn control_start_tls(self) -> Script {
+        self.step(Step::ControlStartTls)
+    }
+
+    /// Appends [`Step::ControlStopTls`].
+    pub fn control_stop_tls(self) -> Script {
+        self.step(Step::ControlStopTls)
+    }
+
+    /// Appends [`Step::DataStartTls`].
+    pub fn data_start_tls(self, require_resumption: bool) -> Script {
+        self.step(Step::DataStartTls { require_resumption })
+    }
+
     /// Appends [`Step::DataHoldOpen`].
     pub fn data_hold_open(self) -> Script {
         self.step(Step::DataHoldOpen)
@@ -287,9 +371,10 @@ impl Script {
         let addr = listener.local_addr()?;
         let cap = self.cap;
         let steps = self.steps;
+        let tls = self.tls;
         let handle = std::thread::Builder::new()
             .name(format!("scripted-ftp-{}", addr.port()))
-            .spawn(move || run::run_session(listener, steps, cap))?;
+            .spawn(move || run::run_session(listener, steps, cap, tls))?;
         Ok(ScriptedServer {
             addr,
             handle: Some(handle),
@@ -358,6 +443,8 @@ pub struct SessionLog {
     pub data_sent: Vec<u64>,
     /// The client's address on each data connection, in order (accepted or connected to).
     pub data_peers: Vec<SocketAddr>,
+    /// For each [`Step::DataStartTls`], whether the client resumed an earlier TLS session.
+    pub data_tls_resumed: Vec<bool>,
     /// How many steps completed.
     pub steps_completed: usize,
 }
@@ -385,7 +472,10 @@ impl SessionLog {
 }
 
 /// Why a scripted session failed: which step, what went wrong, and what had been received.
-#[derive(Debug, Clone)]
+///
+/// `Debug` prints the same readable report as `Display`, so that `server.finish().unwrap()`
+/// in a test shows the diff.
+#[derive(Clone)]
 pub struct ScriptError {
     /// The index of the failing step, `None` when the client never connected or the thread
     /// panicked.
@@ -465,6 +555,19 @@ pub enum Failure {
         /// The error.
         error: String,
     },
+    /// A TLS step ran but the script has no [`Script::tls_config`].
+    NoTlsConfig,
+    /// A TLS handshake or shutdown failed.
+    Tls(String),
+    /// [`Step::DataStartTls`] with `require_resumption`: the client made a full handshake.
+    NotResumed,
+    /// A TLS data connection ended without the client's close_notify.
+    NoCloseNotify,
+    /// [`Step::ControlStartTls`]: the client sent plaintext after its last line.
+    PlaintextBeforeTls {
+        /// The bytes.
+        got: Vec<u8>,
+    },
     /// The session thread panicked (a bug in the testkit).
     Panicked,
 }
@@ -529,6 +632,18 @@ impl fmt::Display for ScriptError {
             Failure::ControlClosed => write!(f, "the control connection was already closed")?,
             Failure::Deadline { cap } => write!(f, "the session's cap of {cap:?} passed")?,
             Failure::Io { during, error } => write!(f, "I/O error while {during}: {error}")?,
+            Failure::NoTlsConfig => write!(f, "a TLS step needs Script::tls_config")?,
+            Failure::Tls(m) => write!(f, "TLS failed: {m}")?,
+            Failure::NotResumed => write!(
+                f,
+                "the data connection's TLS handshake did not resume the control session"
+            )?,
+            Failure::NoCloseNotify => {
+                write!(f, "the TLS data connection ended without close_notify")?
+            }
+            Failure::PlaintextBeforeTls { got } => {
+                write!(f, "plaintext before the TLS handshake: \"{}\"", escape(got))?
+            }
             Failure::Panicked => write!(f, "the session thread panicked")?,
         }
         let received = &self.log.control_received;
@@ -543,6 +658,12 @@ impl fmt::Display for ScriptError {
         } else {
             write!(f, "\n  control bytes received: \"{}\"", escape(received))
         }
+    }
+}
+
+impl fmt::Debug for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

@@ -1,9 +1,11 @@
 //! The session thread: runs the steps against one control connection.
 
+use super::conn::Conn;
 use super::step::{DataSummary, PasvStyle, Step};
 use super::{Failure, MAX_LINE, ScriptError, SessionLog};
 use std::io::{self, ErrorKind, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long accept loops sleep between polls of a non-blocking listener.
@@ -19,11 +21,13 @@ pub(super) fn run_session(
     listener: TcpListener,
     steps: Vec<Step>,
     cap: Duration,
+    tls: Option<Arc<rustls::ServerConfig>>,
 ) -> Result<SessionLog, ScriptError> {
     let deadline = Instant::now() + cap;
     let mut session = Session {
         deadline,
         cap,
+        tls,
         control: None,
         local_ip: listener
             .local_addr()
@@ -35,7 +39,7 @@ pub(super) fn run_session(
         log: SessionLog::default(),
     };
     match session.accept(&listener) {
-        Ok(stream) => session.control = Some(stream),
+        Ok(stream) => session.control = Some(Conn::Plain(stream)),
         Err(failure) => {
             let failure = if matches!(failure, Failure::Deadline { .. }) {
                 Failure::NoClient
@@ -71,13 +75,61 @@ pub(super) fn run_session(
 struct Session {
     deadline: Instant,
     cap: Duration,
-    control: Option<TcpStream>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    control: Option<Conn>,
     local_ip: IpAddr,
     /// Control bytes read but not yet consumed as a line.
     pending: Vec<u8>,
     pasv_listener: Option<TcpListener>,
-    data: Option<TcpStream>,
+    data: Option<Conn>,
     log: SessionLog,
+}
+
+/// The session's deadline, copied out so that it can be used while a connection is borrowed.
+#[derive(Clone, Copy)]
+struct Clock {
+    deadline: Instant,
+    cap: Duration,
+}
+
+impl Clock {
+    fn remaining(self) -> Result<Duration, Failure> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            Err(self.failure())
+        } else {
+            Ok(left)
+        }
+    }
+
+    fn failure(self) -> Failure {
+        Failure::Deadline { cap: self.cap }
+    }
+
+    /// Writes all of `bytes`, bounded by the cap.
+    fn write(self, conn: &mut Conn, bytes: &[u8], during: &str) -> StepResult {
+        conn.set_timeouts(self.remaining()?)
+            .map_err(|e| io_failure(during, e))?;
+        match conn.write_all(bytes).and_then(|()| conn.flush()) {
+            Ok(()) => Ok(()),
+            Err(e) if is_timeout(&e) => Err(self.failure()),
+            Err(e) => Err(io_failure(during, e)),
+        }
+    }
+
+    /// One read, bounded by the cap: `Ok(0)` is end of stream.
+    fn read(self, conn: &mut Conn, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self
+            .remaining()
+            .map_err(|_| io::Error::from(ErrorKind::TimedOut))?;
+        conn.set_timeouts(left)?;
+        loop {
+            match conn.read(buf) {
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                other => return other,
+            }
+        }
+    }
 }
 
 fn io_failure(during: &str, error: io::Error) -> Failure {
@@ -150,60 +202,45 @@ impl Session {
         }
     }
 
+    fn clock(&self) -> Clock {
+        Clock {
+            deadline: self.deadline,
+            cap: self.cap,
+        }
+    }
+
     fn close_all(&mut self) {
-        self.data = None;
+        if let Some(d) = self.data.take() {
+            d.close();
+        }
         self.pasv_listener = None;
         if let Some(c) = self.control.take() {
-            let _ = c.shutdown(Shutdown::Both);
+            c.close();
         }
     }
 
-    fn control(&self) -> Result<&TcpStream, Failure> {
-        self.control.as_ref().ok_or(Failure::ControlClosed)
+    fn control(&mut self) -> Result<&mut Conn, Failure> {
+        self.control.as_mut().ok_or(Failure::ControlClosed)
     }
 
-    fn data(&self) -> Result<&TcpStream, Failure> {
-        self.data.as_ref().ok_or(Failure::NoDataConnection)
-    }
-
-    /// Writes all of `bytes` to `stream`, bounded by the cap.
-    fn write_bounded(&self, mut stream: &TcpStream, bytes: &[u8], during: &str) -> StepResult {
-        stream
-            .set_write_timeout(Some(self.remaining()?))
-            .map_err(|e| io_failure(during, e))?;
-        match stream.write_all(bytes) {
-            Ok(()) => Ok(()),
-            Err(e) if is_timeout(&e) => Err(self.deadline_failure()),
-            Err(e) => Err(io_failure(during, e)),
-        }
-    }
-
-    /// One read from `stream`, bounded by the cap: `Ok(0)` is end of stream.
-    fn read_bounded(&self, mut stream: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
-        let left = self
-            .remaining()
-            .map_err(|_| io::Error::from(ErrorKind::TimedOut))?;
-        stream.set_read_timeout(Some(left))?;
-        loop {
-            match stream.read(buf) {
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                other => return other,
-            }
-        }
+    fn data(&mut self) -> Result<&mut Conn, Failure> {
+        self.data.as_mut().ok_or(Failure::NoDataConnection)
     }
 
     /// Reads control bytes into `pending`; `Ok(0)` is end of stream.
     fn fill_control(&mut self) -> Result<usize, Failure> {
         let mut buf = vec![0u8; CHUNK];
+        let clock = self.clock();
         let control = self.control()?;
-        match self.read_bounded(control, &mut buf) {
+        match clock.read(control, &mut buf) {
             Ok(n) => {
                 self.pending.extend_from_slice(&buf[..n]);
                 self.log.control_received.extend_from_slice(&buf[..n]);
                 Ok(n)
             }
             Err(e) if is_timeout(&e) => Err(self.deadline_failure()),
-            Err(e) if is_disconnect(&e) => Ok(0),
+            // A TLS control connection cut without close_notify ends like a plain one.
+            Err(e) if is_disconnect(&e) || e.kind() == ErrorKind::UnexpectedEof => Ok(0),
             Err(e) => Err(io_failure("reading the control connection", e)),
         }
     }
@@ -233,13 +270,15 @@ impl Session {
     fn run_step(&mut self, step: &Step) -> StepResult {
         match step {
             Step::Send(bytes) => {
+                let clock = self.clock();
                 let c = self.control()?;
-                self.write_bounded(c, bytes, "sending on the control connection")
+                clock.write(c, bytes, "sending on the control connection")
             }
             Step::SendSlowly { bytes, per_byte } => {
                 for b in bytes {
+                    let clock = self.clock();
                     let c = self.control()?;
-                    self.write_bounded(
+                    clock.write(
                         c,
                         std::slice::from_ref(b),
                         "sending on the control connection",
@@ -302,24 +341,22 @@ impl Session {
                 if let Ok(peer) = stream.peer_addr() {
                     self.log.data_peers.push(peer);
                 }
-                self.data = Some(stream);
+                self.data = Some(Conn::Plain(stream));
                 Ok(())
             }
             Step::ConnectToClientData { source_ip } => self.connect_to_client(*source_ip),
             Step::DataSend(bytes) => {
+                let clock = self.clock();
                 let d = self.data()?;
-                self.write_bounded(d, bytes, "sending on the data connection")?;
+                clock.write(d, bytes, "sending on the data connection")?;
                 self.log.data_sent.push(bytes.len() as u64);
                 Ok(())
             }
             Step::DataSendSlowly { bytes, per_byte } => {
                 for b in bytes {
+                    let clock = self.clock();
                     let d = self.data()?;
-                    self.write_bounded(
-                        d,
-                        std::slice::from_ref(b),
-                        "sending on the data connection",
-                    )?;
+                    clock.write(d, std::slice::from_ref(b), "sending on the data connection")?;
                     self.sleep(*per_byte)?;
                 }
                 self.log.data_sent.push(bytes.len() as u64);
@@ -331,19 +368,62 @@ impl Session {
             Step::DataExpect(expected) => self.data_expect(expected),
             Step::DataExpectAll => self.data_expect_all(),
             Step::DataClose => {
-                let d = self.data.take().ok_or(Failure::NoDataConnection)?;
-                let _ = d.shutdown(Shutdown::Both);
+                self.data.take().ok_or(Failure::NoDataConnection)?.close();
+                Ok(())
+            }
+            Step::DataCut => {
+                self.data.take().ok_or(Failure::NoDataConnection)?.cut();
+                Ok(())
+            }
+            Step::ControlStartTls => {
+                if !self.pending.is_empty() {
+                    return Err(Failure::PlaintextBeforeTls {
+                        got: self.pending.clone(),
+                    });
+                }
+                let control = self.control.take().ok_or(Failure::ControlClosed)?;
+                let (conn, _) = self.start_tls(control)?;
+                self.control = Some(conn);
+                Ok(())
+            }
+            Step::ControlStopTls => {
+                let control = self.control.take().ok_or(Failure::ControlClosed)?;
+                control
+                    .set_timeouts(self.remaining()?)
+                    .map_err(|e| io_failure("CCC", e))?;
+                match control.stop_tls() {
+                    Ok(plain) => {
+                        self.control = Some(plain);
+                        Ok(())
+                    }
+                    Err((conn, message)) => {
+                        self.control = Some(conn);
+                        Err(Failure::Tls(message))
+                    }
+                }
+            }
+            Step::DataStartTls { require_resumption } => {
+                let data = self.data.take().ok_or(Failure::NoDataConnection)?;
+                let (conn, resumed) = self.start_tls(data)?;
+                self.data = Some(conn);
+                self.log.data_tls_resumed.push(resumed);
+                if *require_resumption && !resumed {
+                    return Err(Failure::NotResumed);
+                }
                 Ok(())
             }
             Step::DataHoldOpen => {
                 let mut buf = vec![0u8; CHUNK];
                 loop {
+                    let clock = self.clock();
                     let d = self.data()?;
-                    match self.read_bounded(d, &mut buf) {
+                    match clock.read(d, &mut buf) {
                         Ok(0) => break,
                         Ok(_) => {}
                         Err(e) if is_timeout(&e) => return Err(self.deadline_failure()),
-                        Err(e) if is_disconnect(&e) => break,
+                        Err(e) if is_disconnect(&e) || e.kind() == ErrorKind::UnexpectedEof => {
+                            break;
+                        }
                         Err(e) => return Err(io_failure("holding the data connection", e)),
                     }
                 }
@@ -351,6 +431,15 @@ impl Session {
                 Ok(())
             }
         }
+    }
+
+    /// A TLS server handshake on `conn` with the script's configuration, bounded by the cap.
+    fn start_tls(&mut self, conn: Conn) -> Result<(Conn, bool), Failure> {
+        let config = self.tls.clone().ok_or(Failure::NoTlsConfig)?;
+        conn.set_timeouts(self.remaining()?)
+            .map_err(|e| io_failure("starting TLS", e))?;
+        conn.start_tls(config)
+            .map_err(|(_, message)| Failure::Tls(message))
     }
 
     fn passive_listen(&mut self, style: &PasvStyle) -> StepResult {
@@ -372,8 +461,9 @@ impl Session {
             }
         };
         self.pasv_listener = Some(listener);
+        let clock = self.clock();
         let c = self.control()?;
-        self.write_bounded(c, reply.as_bytes(), "sending the passive reply")
+        clock.write(c, reply.as_bytes(), "sending the passive reply")
     }
 
     fn connect_to_client(&mut self, source_ip: Option<IpAddr>) -> StepResult {
@@ -423,7 +513,7 @@ impl Session {
         }
         let stream: TcpStream = socket.into();
         self.log.data_peers.push(target);
-        self.data = Some(stream);
+        self.data = Some(Conn::Plain(stream));
         Ok(())
     }
 
@@ -435,19 +525,18 @@ impl Session {
             }
             let room = usize::try_from(max_bytes - sent).unwrap_or(usize::MAX);
             let piece = &chunk[..chunk.len().min(room)];
-            let d = match self.data() {
-                Ok(d) => d,
-                Err(f) => break Err(f),
-            };
             let left = match self.remaining() {
                 Ok(l) => l,
                 Err(f) => break Err(f),
             };
-            if let Err(e) = d.set_write_timeout(Some(left)) {
+            let d = match self.data() {
+                Ok(d) => d,
+                Err(f) => break Err(f),
+            };
+            if let Err(e) = d.set_timeouts(left) {
                 break Err(io_failure("sending on the data connection", e));
             }
-            let mut w: &TcpStream = d;
-            match w.write(piece) {
+            match d.write(piece) {
                 Ok(n) => sent += n as u64,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if is_timeout(&e) => break Err(self.deadline_failure()),
@@ -464,8 +553,9 @@ impl Session {
         let mut got = Vec::with_capacity(expected.len().min(1 << 20));
         let mut buf = vec![0u8; CHUNK];
         loop {
+            let clock = self.clock();
             let d = self.data()?;
-            match self.read_bounded(d, &mut buf) {
+            match clock.read(d, &mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
                     got.extend_from_slice(&buf[..n]);
@@ -474,6 +564,9 @@ impl Session {
                     }
                 }
                 Err(e) if is_timeout(&e) => return Err(self.deadline_failure()),
+                Err(e) if e.kind() == ErrorKind::UnexpectedEof => {
+                    return Err(Failure::NoCloseNotify);
+                }
                 Err(e) => return Err(io_failure("reading the data connection", e)),
             }
         }
@@ -502,14 +595,18 @@ impl Session {
         let mut len: u64 = 0;
         let mut buf = vec![0u8; CHUNK];
         loop {
+            let clock = self.clock();
             let d = self.data()?;
-            match self.read_bounded(d, &mut buf) {
+            match clock.read(d, &mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
                     ctx.update(&buf[..n]);
                     len += n as u64;
                 }
                 Err(e) if is_timeout(&e) => return Err(self.deadline_failure()),
+                Err(e) if e.kind() == ErrorKind::UnexpectedEof => {
+                    return Err(Failure::NoCloseNotify);
+                }
                 Err(e) => return Err(io_failure("reading the data connection", e)),
             }
         }

@@ -11,10 +11,13 @@ pub enum PasvStyle {
     /// `229 Entering Extended Passive Mode (|||PORT|)` (RFC 2428), for IPv4 and IPv6 alike.
     Epsv,
     /// `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2).` naming `advertised_ip`, or 127.0.0.1
-    /// when `None`. The listener is always on the server's own loopback address, so an
-    /// `advertised_ip` such as 10.1.2.3 is a lie a client must distrust (it should connect to
-    /// the control connection's peer instead, as ftplib does by default). Meant for IPv4
-    /// servers: a 227 cannot name an IPv6 address.
+    /// when `None`. The listener is always on the server's own loopback address, so another
+    /// `advertised_ip` is a lie a client must distrust (it should connect to the control
+    /// connection's peer instead, as ftplib does by default). **Lie with another loopback
+    /// address such as 127.9.8.7**, never a private or public one: a buggy client would then
+    /// send traffic off the machine, and tests stay on loopback. Nothing listens on the lie, so
+    /// a client that trusts it gets "connection refused". Meant for IPv4 servers: a 227 cannot
+    /// name an IPv6 address.
     Pasv {
         /// The address written into the 227 reply; `None` writes 127.0.0.1.
         advertised_ip: Option<Ipv4Addr>,
@@ -150,13 +153,32 @@ pub enum Step {
         /// Stop after this many bytes even if the client is still reading.
         max_bytes: u64,
     },
-    /// Read the data connection to its end and require exactly these bytes (an upload).
+    /// Read the data connection to its end and require exactly these bytes (an upload). On a
+    /// TLS data connection the end must be the client's close_notify.
     DataExpect(Vec<u8>),
     /// Read the data connection to its end and record its length and SHA-256 (a large upload)
     /// in [`SessionLog::data_summaries`](super::SessionLog::data_summaries).
     DataExpectAll,
     /// Close the data connection (the end of a download).
     DataClose,
+    /// Close the data connection without a TLS close_notify (a cut stream; the same as
+    /// [`DataClose`](Step::DataClose) on a plain connection).
+    DataCut,
+    /// TLS on the control connection: a server handshake with the script's
+    /// [`tls_config`](super::Script::tls_config), typically right after sending the 234 reply
+    /// to `AUTH TLS`. Plaintext the client sent after its `AUTH TLS` line fails the step.
+    ControlStartTls,
+    /// End TLS on the control connection (after the 200 reply to `CCC`): send close_notify,
+    /// wait for the client's, and carry on in plain text.
+    ControlStopTls,
+    /// TLS on the data connection (PROT P), with the script's configuration, which shares its
+    /// session cache with the control connection. The outcome goes to
+    /// [`SessionLog::data_tls_resumed`](super::SessionLog::data_tls_resumed); with
+    /// `require_resumption` a full handshake fails the step (as vsftpd and proftpd refuse it).
+    DataStartTls {
+        /// Fail unless the client resumed the control connection's TLS session.
+        require_resumption: bool,
+    },
     /// Keep the data connection open and silent until the client closes it (bytes it sends
     /// are counted and dropped), bounded by the overall cap. For data-idle timeouts and for
     /// vsftpd-style ABOR, where the server waits for the client to close the data connection.
@@ -218,6 +240,12 @@ impl Step {
             Step::DataExpectAll => "DataExpectAll".into(),
             Step::DataClose => "DataClose".into(),
             Step::DataHoldOpen => "DataHoldOpen".into(),
+            Step::DataCut => "DataCut".into(),
+            Step::ControlStartTls => "ControlStartTls".into(),
+            Step::ControlStopTls => "ControlStopTls".into(),
+            Step::DataStartTls { require_resumption } => {
+                format!("DataStartTls(require_resumption: {require_resumption})")
+            }
         }
     }
 }
