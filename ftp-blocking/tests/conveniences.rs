@@ -519,3 +519,33 @@ fn walk_reports_a_refused_directory_and_goes_on() {
     assert_eq!(got[2], Ok(("z.txt".to_owned(), EntryType::File)));
     server.finish().unwrap();
 }
+
+#[test]
+fn download_and_upload_resume_without_progress_take_the_zero_copy_path() {
+    let server = EmbeddedServer::start().unwrap();
+    let data = pattern(2_000_000);
+    fs::write(server.root().join("z.bin"), &data).unwrap();
+    let dir = scratch("zero-copy-resume");
+    fs::write(dir.join("z.bin"), &data[..777_777]).unwrap();
+    let mut ftp = embedded_session(&server);
+    let received = ftp
+        .download_file(
+            "z.bin",
+            &dir.join("z.bin"),
+            TransferOptions::new().resume(true),
+        )
+        .unwrap();
+    assert_eq!(received, 2_000_000 - 777_777);
+    assert_eq!(fs::read(dir.join("z.bin")).unwrap(), data);
+
+    fs::write(server.root().join("up.bin"), &data[..1_234_567]).unwrap();
+    let sent = ftp
+        .upload_file(
+            &dir.join("z.bin"),
+            "up.bin",
+            TransferOptions::new().resume(true),
+        )
+        .unwrap();
+    assert_eq!(sent, 2_000_000 - 1_234_567);
+    assert_eq!(fs::read(server.root().join("up.bin")).unwrap(), data);
+}

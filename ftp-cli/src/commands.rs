@@ -406,6 +406,17 @@ fn progress_bar(label: &str) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// Resume as asked; a progress callback only when there is a bar to move (without one, the
+/// library moves plain-TCP data with kernel zero-copy).
+fn transfer_options(resume: bool, bar: &Option<ProgressBar>) -> TransferOptions<'_> {
+    let opts = TransferOptions::new().resume(resume);
+    if bar.is_some() {
+        opts.progress(follow(bar))
+    } else {
+        opts
+    }
+}
+
 fn follow(bar: &Option<ProgressBar>) -> impl FnMut(&Progress) + '_ {
     move |p: &Progress| {
         if let Some(bar) = bar {
@@ -450,7 +461,7 @@ fn get(ftp: &mut Ftp, remote: &str, local: Option<&str>, resume: bool) -> Result
     } else {
         // resolve_names() has named the local file.
         let local = PathBuf::from(local.unwrap_or_default());
-        let opts = TransferOptions::new().resume(resume).progress(follow(&bar));
+        let opts = transfer_options(resume, &bar);
         ftp.download_file(remote, &local, opts)?;
     }
     if let Some(bar) = bar {
@@ -492,7 +503,7 @@ fn put(ftp: &mut Ftp, local: &str, remote: Option<&str>, resume: bool) -> Result
     let local_path = Path::new(local);
     let remote = remote.unwrap_or_default();
     let bar = progress_bar(file_name_of(remote));
-    let opts = TransferOptions::new().resume(resume).progress(follow(&bar));
+    let opts = transfer_options(resume, &bar);
     ftp.upload_file(local_path, remote, opts)?;
     if let Some(bar) = bar {
         bar.finish();
@@ -546,7 +557,7 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
                     continue;
                 }
                 let bar = progress_bar(entry.relative_path());
-                let opts = TransferOptions::new().resume(resume).progress(follow(&bar));
+                let opts = transfer_options(resume, &bar);
                 match walk.ftp().download_file(entry.path(), &target, opts) {
                     Ok(_) => {
                         if let Some(bar) = bar {
