@@ -3,11 +3,16 @@
 //! ```sh
 //! cargo build --release -p ftp-blocking --example transfer
 //! /usr/bin/time -v target/release/examples/transfer download 127.0.0.1 2121 USER PASS big.bin /dev/null
-//! /usr/bin/time -v target/release/examples/transfer upload 127.0.0.1 2121 USER PASS up.bin 1073741824
+//! /usr/bin/time -v target/release/examples/transfer upload 127.0.0.1 2121 USER PASS up.bin gen:1073741824
 //! ```
 //!
-//! `download HOST PORT USER PASS REMOTE LOCAL` copies REMOTE into LOCAL (a file or /dev/null).
-//! `upload HOST PORT USER PASS REMOTE BYTES` stores BYTES of generated data as REMOTE.
+//! `download HOST PORT USER PASS REMOTE LOCAL` copies REMOTE into the file LOCAL (`/dev/null`
+//! works) with kernel zero-copy ([`RetrReader::copy_to_file`](ftp_blocking::RetrReader::copy_to_file)),
+//! or through a 1 MiB buffer ([`RetrReader::copy_to`](ftp_blocking::RetrReader::copy_to)) when
+//! `FTP_COPY=buffer` is set.
+//! `upload HOST PORT USER PASS REMOTE LOCAL` stores the file LOCAL as REMOTE with `sendfile`
+//! (or the buffer with `FTP_COPY=buffer`); `gen:BYTES` instead of LOCAL sends BYTES of
+//! generated data through the buffer.
 //! Prints the byte count, the seconds and MB/s (10^6 bytes per second) on one line.
 
 use std::io::Read;
@@ -38,7 +43,7 @@ impl Read for Generated {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: transfer download|upload HOST PORT USER PASS REMOTE LOCAL|BYTES");
+    eprintln!("usage: transfer download|upload HOST PORT USER PASS REMOTE LOCAL|gen:BYTES");
     std::process::exit(2);
 }
 
@@ -47,6 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.len() != 7 {
         usage();
     }
+    let buffered = std::env::var("FTP_COPY").is_ok_and(|v| v == "buffer");
     let port: u16 = args[2].parse()?;
     let mut ftp = Ftp::connect(&args[1], port)?;
     ftp.login(&args[3], &args[4], "")?;
@@ -55,17 +61,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "download" => {
             let mut out = std::fs::File::create(&args[6])?;
             let mut reader = ftp.retr(&args[5], None)?;
-            let n = reader.copy_to(&mut out)?;
+            let n = if buffered {
+                reader.copy_to(&mut out)?
+            } else {
+                reader.copy_to_file(&mut out)?
+            };
             reader.finish()?;
             n
         }
         "upload" => {
-            let mut input = Generated {
-                state: 0x9E37_79B9_7F4A_7C15,
-                left: args[6].parse()?,
-            };
             let mut writer = ftp.stor(&args[5])?;
-            let n = writer.copy_from(&mut input)?;
+            let n = if let Some(len) = args[6].strip_prefix("gen:") {
+                let mut input = Generated {
+                    state: 0x9E37_79B9_7F4A_7C15,
+                    left: len.parse()?,
+                };
+                writer.copy_from(&mut input)?
+            } else {
+                let mut file = std::fs::File::open(&args[6])?;
+                if buffered {
+                    writer.copy_from(&mut file)?
+                } else {
+                    writer.copy_from_file(&mut file)?
+                }
+            };
             writer.finish()?;
             n
         }

@@ -21,9 +21,9 @@ use ftp_proto::client::{
 
 use ftp_proto::listing::ListingError;
 
-use crate::data::Cancel;
+use crate::data::{Cancel, DataOptions};
 use crate::debug::Debug;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TransportError};
 
 /// Bytes read from the control connection at a time.
 const CONTROL_CHUNK: usize = 8 * 1024;
@@ -133,6 +133,7 @@ pub(crate) struct SocketOptions {
     pub(crate) source_address: Option<IpAddr>,
     pub(crate) reply_timeout: Duration,
     pub(crate) data_connect_timeout: Duration,
+    pub(crate) data_idle_timeout: Duration,
 }
 
 /// The session's sockets and the core.
@@ -791,6 +792,61 @@ impl Driver {
                 }
                 Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => self.data_error(e),
+            }
+        }
+    }
+
+    /// Moves a raw transfer's data with a transport function (zero-copy file paths) in one go:
+    /// the transport enforces the data-idle timeout and watches the abort handle.
+    pub(crate) fn data_with(
+        &mut self,
+        op: OpId,
+        download: bool,
+        f: impl FnOnce(&TcpStream, DataOptions<'_>) -> std::result::Result<u64, TransportError>,
+    ) -> Result<u64> {
+        while let Some(input) = self.inputs.pop_front() {
+            self.feed(input);
+        }
+        if self.is_finished(op) || self.abort_op.is_some() {
+            return self.run(op).and(Err(Error::Closed));
+        }
+        let Some(data) = self.data.as_ref() else {
+            return Ok(0);
+        };
+        let idle = self
+            .timers
+            .slots
+            .iter()
+            .find(|(t, _, _)| *t == Timer::DataIdle)
+            .map_or(self.options.data_idle_timeout, |slot| slot.2);
+        self.data_timeout = None;
+        let result = f(data, DataOptions::new(idle).cancel(&self.abort));
+        self.timers.touch(Timer::DataIdle);
+        match result {
+            Ok(n) => {
+                self.data_bytes += n;
+                if download {
+                    self.data_ended();
+                    if !self.data_eof {
+                        // An abort shut the connection: its outcome is the answer.
+                        return self.run(op).and(Err(Error::Closed));
+                    }
+                }
+                Ok(n)
+            }
+            Err(TransportError::Timeout { .. }) => {
+                self.timers.cancel(Timer::DataIdle);
+                self.client.handle_timeout(Timer::DataIdle);
+                self.drain();
+                self.run(op).and(Err(Error::Closed))
+            }
+            Err(TransportError::Cancelled) => {
+                self.start_abort();
+                self.run(op).and(Err(Error::Closed))
+            }
+            Err(e) => {
+                self.data_error(e.into());
+                self.run(op).and(Err(Error::Closed))
             }
         }
     }

@@ -210,6 +210,7 @@ impl FtpBuilder {
             source_address: self.source_address,
             reply_timeout: self.config.timeouts.reply,
             data_connect_timeout: self.config.timeouts.data_connect,
+            data_idle_timeout: self.config.timeouts.data_idle,
         };
         let debug = Debug {
             level: self.debuglevel,

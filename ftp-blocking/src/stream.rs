@@ -7,13 +7,16 @@
 //! has reached the end of its data reads the final reply; a download dropped earlier is
 //! aborted (ABOR). Call `finish()` or `abort()` to learn how it went.
 
+use std::fs::File;
 use std::io::{self, Read, Write};
+use std::net::TcpStream;
 
 use ftp_proto::client::OpId;
 use ftp_proto::reply::Reply;
 
+use crate::data::{self, DataOptions};
 use crate::driver::Driver;
-use crate::error::{Error, Result, to_io};
+use crate::error::{Error, Result, TransportError, to_io};
 use crate::ftp::reply_of;
 
 /// Buffer size of [`RetrReader::copy_to`] and [`StorWriter::copy_from`].
@@ -55,6 +58,32 @@ impl<'a> DataStream<'a> {
         self.failed = Some(e.duplicate());
         self.done = true;
         to_io(e)
+    }
+
+    fn with_transport(
+        &mut self,
+        upload: bool,
+        f: impl FnOnce(&TcpStream, DataOptions<'_>) -> std::result::Result<u64, TransportError>,
+    ) -> Result<u64> {
+        if let Some(e) = &self.failed {
+            return Err(e.duplicate());
+        }
+        if self.done || (!upload && self.read_eof) {
+            return Ok(0);
+        }
+        match self.driver.data_with(self.op, !upload, f) {
+            Ok(n) => {
+                if !upload {
+                    self.read_eof = true;
+                }
+                Ok(n)
+            }
+            Err(e) => {
+                self.failed = Some(e.duplicate());
+                self.done = true;
+                Err(e)
+            }
+        }
     }
 
     /// Ends the transfer and returns the final reply. An upload's data connection is shut
@@ -190,6 +219,15 @@ impl<'a> RetrReader<'a> {
         }
     }
 
+    /// Copies the rest of the download into `file` with kernel zero-copy (`splice` through a
+    /// pipe, falling back to a 1 MiB buffer where the kernel refuses); returns the number of
+    /// bytes copied.
+    pub fn copy_to_file(&mut self, file: &mut File) -> Result<u64> {
+        self.0.with_transport(false, |socket, opts| {
+            data::download_file(socket, file, opts)
+        })
+    }
+
     /// Reads the rest of the data (discarding it) and returns the final reply.
     pub fn finish(self) -> Result<Reply> {
         self.0.finish()
@@ -244,6 +282,13 @@ impl<'a> StorWriter<'a> {
                 .map_err(crate::error::into_ftp_error)?;
             total += n as u64;
         }
+    }
+
+    /// Sends the rest of `file` with kernel zero-copy (`sendfile`, falling back to a 1 MiB
+    /// buffer); returns the number of bytes sent.
+    pub fn copy_from_file(&mut self, file: &mut File) -> Result<u64> {
+        self.0
+            .with_transport(true, |socket, opts| data::upload_file(file, socket, opts))
     }
 
     /// Ends the data (shutting the data connection down) and returns the final reply.

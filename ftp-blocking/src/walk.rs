@@ -111,6 +111,11 @@ struct Level {
 /// bounded by [`max_entries_per_dir`](Walk::max_entries_per_dir), the depth by
 /// [`max_depth`](Walk::max_depth).
 ///
+/// Names are decoded with the session's [`Encoding`](crate::Encoding); with UTF-8 (the
+/// default) a name that is not valid UTF-8 comes out with U+FFFD in it and cannot be sent back,
+/// so walk such a server with [`Encoding::Latin1`](crate::Encoding::Latin1), under which every
+/// name round-trips.
+///
 /// A directory that cannot be listed (or holds an unsafe name, such as `..` or one with a
 /// `/`) is reported as an `Err` item, and the walk goes on with the next entry; errors that
 /// end the session (the connection, a timeout) end the walk after being reported.

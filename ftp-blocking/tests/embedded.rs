@@ -53,6 +53,31 @@ fn libunftp_passive_upload_then_download_round_trips() {
 }
 
 #[test]
+fn libunftp_zero_copy_file_paths_round_trip() {
+    let server = EmbeddedServer::start().unwrap();
+    let local = server.root().join("local-source.bin");
+    let data: Vec<u8> = (0..3_000_000u32)
+        .map(|i| (i.wrapping_mul(40503) >> 7) as u8)
+        .collect();
+    std::fs::write(&local, &data).unwrap();
+    let mut ftp = session(&server, builder());
+
+    let mut file = std::fs::File::open(&local).unwrap();
+    let mut w = ftp.stor("sent.bin").unwrap();
+    assert_eq!(w.copy_from_file(&mut file).unwrap(), data.len() as u64);
+    w.finish().unwrap();
+    assert_eq!(std::fs::read(server.root().join("sent.bin")).unwrap(), data);
+
+    let back = server.root().join("received.bin");
+    let mut out = std::fs::File::create(&back).unwrap();
+    let mut r = ftp.retr("sent.bin", None).unwrap();
+    assert_eq!(r.copy_to_file(&mut out).unwrap(), data.len() as u64);
+    r.finish().unwrap();
+    assert_eq!(std::fs::read(&back).unwrap(), data);
+    ftp.quit().unwrap();
+}
+
+#[test]
 fn libunftp_active_mode_falls_back_to_port() {
     let server = EmbeddedServer::start().unwrap();
     std::fs::write(server.root().join("a.txt"), b"active mode works\n").unwrap();

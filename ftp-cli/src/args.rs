@@ -104,8 +104,11 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "FILE")]
     pub(crate) netrc: Option<PathBuf>,
 
-    /// Where to connect: ftp://[USER[:PASSWORD]@]HOST[:PORT][/PATH] or ftps://...
-    #[arg(value_name = "URL")]
+    /// Where to connect (see the long help).
+    #[arg(
+        value_name = "URL",
+        help = "Where to connect: ftp://[USER[:PASSWORD]@]HOST[:PORT][/PATH] or ftps://..."
+    )]
     pub(crate) url: String,
 
     /// What to do; without one, `ls` of the URL's path.
@@ -126,8 +129,8 @@ pub(crate) enum Command {
         /// The directory (default: the URL's directory).
         path: Option<String>,
     },
-    /// Download REMOTE to LOCAL (default: REMOTE's file name in the current directory; `-`
-    /// writes to standard output).
+    /// Download REMOTE to LOCAL (default: REMOTE's file name in the current directory; into
+    /// LOCAL when it is a directory or ends with `/`; `-` writes to standard output).
     Get {
         /// Resume: continue the local file from its length (REST).
         #[arg(short = 'c', long = "continue")]
@@ -137,7 +140,8 @@ pub(crate) enum Command {
         /// The local file, or `-` for standard output.
         local: Option<String>,
     },
-    /// Upload LOCAL (`-` reads standard input) to REMOTE (default: LOCAL's file name).
+    /// Upload LOCAL (`-` reads standard input) to REMOTE (default: LOCAL's file name; into
+    /// REMOTE when it ends with `/`).
     Put {
         /// Resume: append the rest of LOCAL from the remote file's size (SIZE, then APPE).
         #[arg(short = 'c', long = "continue")]

@@ -24,6 +24,7 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
     let command = cli.command.take().unwrap_or_else(|| default_command(&url));
     check_arguments(&command)?;
     check_streams(&command)?;
+    let command = resolve_names(command)?;
     let netrc = match &cli.netrc {
         Some(path) => Some(Netrc::from_file(path).map_err(|e| Failure::Usage(e.to_string()))?),
         // $NETRC or ~/.netrc, read only when the URL does not hold the password.
@@ -60,7 +61,7 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
     let result = execute(&mut ftp, command);
     match &result {
         // After a failure that ended the session there is no one to say QUIT to.
-        Err(Failure::Ftp(e)) if exit::code_of(e) == exit::CONNECTION => ftp.close(),
+        Err(Failure::Ftp(e)) if exit::session_lost(e) => ftp.close(),
         _ => {
             let _ = ftp.quit();
         }
@@ -91,6 +92,66 @@ fn check_arguments(command: &Command) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// Fills in the names a command leaves out, before connecting: `get REMOTE` saves to REMOTE's
+/// file name, `get REMOTE DIR` (an existing directory, or a path ending with `/`) into DIR;
+/// `put LOCAL` stores under LOCAL's file name, `put LOCAL DIR/` into DIR. A local file to upload
+/// must open.
+fn resolve_names(command: Command) -> Result<Command, Failure> {
+    Ok(match command {
+        Command::Get {
+            resume,
+            remote,
+            local,
+        } => {
+            let local = match local {
+                Some(local) if local == "-" => local,
+                Some(local) if !(local.ends_with('/') || Path::new(&local).is_dir()) => local,
+                into_dir => {
+                    let name = file_name_of(&remote);
+                    if name.is_empty() || name == "." || name == ".." {
+                        return Err(Failure::Usage(format!(
+                            "cannot name a local file after {remote:?}: give LOCAL"
+                        )));
+                    }
+                    match into_dir {
+                        Some(dir) => Path::new(&dir).join(name).to_string_lossy().into_owned(),
+                        None => name.to_owned(),
+                    }
+                }
+            };
+            Command::Get {
+                resume,
+                remote,
+                local: Some(local),
+            }
+        }
+        Command::Put {
+            resume,
+            local,
+            remote,
+        } if local != "-" => {
+            File::open(&local).map_err(|e| Failure::Local(format!("cannot open {local}: {e}")))?;
+            let remote = match remote {
+                Some(remote) if !remote.ends_with('/') => remote,
+                into_dir => {
+                    let Some(name) = Path::new(&local).file_name().and_then(|n| n.to_str()) else {
+                        return Err(Failure::Usage(format!(
+                            "cannot name a remote file after {local:?}: give REMOTE"
+                        )));
+                    };
+                    format!("{}{name}", into_dir.unwrap_or_default())
+                }
+            };
+            Command::Put {
+                resume,
+                local,
+                remote: Some(remote),
+            }
+        }
+        other => other,
+    })
 }
 
 /// `-` (standard input or output) where a file name is needed is refused before connecting.
@@ -170,7 +231,12 @@ fn execute(ftp: &mut Ftp, command: Command) -> Result<(), Failure> {
             print_line(&stdout, &pwd)
         }
         Command::Quote { command } => {
-            let reply = ftp.sendcmd(&command)?;
+            let reply = ftp.sendcmd(&command).map_err(|e| match e {
+                Error::Usage(refused) => {
+                    Failure::Usage(format!("{refused}; use ls, get or put for transfers"))
+                }
+                e => Failure::Ftp(e),
+            })?;
             print_line(&stdout, &reply.to_text_lossy())
         }
     }
@@ -340,6 +406,17 @@ fn progress_bar(label: &str) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// Resume as asked; a progress callback only when there is a bar to move (without one, the
+/// library moves plain-TCP data with kernel zero-copy).
+fn transfer_options(resume: bool, bar: &Option<ProgressBar>) -> TransferOptions<'_> {
+    let opts = TransferOptions::new().resume(resume);
+    if bar.is_some() {
+        opts.progress(follow(bar))
+    } else {
+        opts
+    }
+}
+
 fn follow(bar: &Option<ProgressBar>) -> impl FnMut(&Progress) + '_ {
     move |p: &Progress| {
         if let Some(bar) = bar {
@@ -382,19 +459,9 @@ fn get(ftp: &mut Ftp, remote: &str, local: Option<&str>, resume: bool) -> Result
         out.flush()
             .map_err(|e| Failure::Local(format!("cannot write to standard output: {e}")))?;
     } else {
-        let local = match local {
-            Some(local) => PathBuf::from(local),
-            None => {
-                let name = file_name_of(remote);
-                if name.is_empty() || name == "." || name == ".." {
-                    return Err(Failure::Usage(format!(
-                        "cannot name a local file after {remote:?}: give LOCAL"
-                    )));
-                }
-                PathBuf::from(name)
-            }
-        };
-        let opts = TransferOptions::new().resume(resume).progress(follow(&bar));
+        // resolve_names() has named the local file.
+        let local = PathBuf::from(local.unwrap_or_default());
+        let opts = transfer_options(resume, &bar);
         ftp.download_file(remote, &local, opts)?;
     }
     if let Some(bar) = bar {
@@ -432,23 +499,12 @@ fn put(ftp: &mut Ftp, local: &str, remote: Option<&str>, resume: bool) -> Result
         }
         return Ok(());
     }
+    // resolve_names() has checked the local file and named the remote one.
     let local_path = Path::new(local);
-    // Refuse a missing or unreadable local file before anything goes to the server.
-    File::open(local_path).map_err(|e| Failure::Local(format!("cannot open {local}: {e}")))?;
-    let remote = match remote {
-        Some(remote) => remote.to_owned(),
-        None => match local_path.file_name().and_then(|n| n.to_str()) {
-            Some(name) => name.to_owned(),
-            None => {
-                return Err(Failure::Usage(format!(
-                    "cannot name a remote file after {local:?}: give REMOTE"
-                )));
-            }
-        },
-    };
-    let bar = progress_bar(&remote);
-    let opts = TransferOptions::new().resume(resume).progress(follow(&bar));
-    ftp.upload_file(local_path, &remote, opts)?;
+    let remote = remote.unwrap_or_default();
+    let bar = progress_bar(file_name_of(remote));
+    let opts = transfer_options(resume, &bar);
+    ftp.upload_file(local_path, remote, opts)?;
     if let Some(bar) = bar {
         bar.finish();
     }
@@ -478,9 +534,8 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let code = exit::code_of(&e);
-                note(code, e.to_string());
-                if code == exit::CONNECTION {
+                note(exit::code_of(&e), e.to_string());
+                if exit::session_lost(&e) {
                     break;
                 }
                 continue;
@@ -502,7 +557,7 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
                     continue;
                 }
                 let bar = progress_bar(entry.relative_path());
-                let opts = TransferOptions::new().resume(resume).progress(follow(&bar));
+                let opts = transfer_options(resume, &bar);
                 match walk.ftp().download_file(entry.path(), &target, opts) {
                     Ok(_) => {
                         if let Some(bar) = bar {
@@ -519,9 +574,8 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
                         if let Some(bar) = bar {
                             bar.abandon();
                         }
-                        let code = exit::code_of(&e);
-                        note(code, format!("{}: {e}", entry.path()));
-                        if code == exit::CONNECTION {
+                        note(exit::code_of(&e), format!("{}: {e}", entry.path()));
+                        if exit::session_lost(&e) {
                             break;
                         }
                     }

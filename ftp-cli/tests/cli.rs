@@ -311,7 +311,10 @@ fn get_downloads_to_a_file_named_after_the_remote() {
     fs::create_dir(server.root().join("pub")).unwrap();
     fs::write(server.root().join("pub/data.bin"), &data).unwrap();
     let dir = scratch("get");
-    run(&dir, &[&url(server.addr(), ""), "get", "pub/data.bin"]).assert_code(0);
+    let quiet = run(&dir, &[&url(server.addr(), ""), "get", "pub/data.bin"]);
+    quiet.assert_code(0);
+    // No progress bar (nor anything else) when standard error is not a terminal.
+    assert_eq!(quiet.stderr, "");
     assert_eq!(fs::read(dir.join("data.bin")).unwrap(), data);
     run(
         &dir,
@@ -433,14 +436,39 @@ fn put_dash_without_remote_is_a_usage_error_exit_2() {
 }
 
 #[test]
-fn put_of_a_missing_local_file_exits_1() {
-    let server = server();
+fn put_of_a_missing_local_file_exits_1_before_connecting() {
+    // Nothing listens on port 9 of 127.0.0.1: connecting would exit 3.
     let run = run(
         &scratch("put-missing"),
-        &[&url(server.addr(), ""), "put", "nope.bin"],
+        &["ftp://127.0.0.1:9/", "put", "nope.bin"],
     );
     run.assert_code(1);
     assert!(run.stderr.contains("nope.bin"), "{}", run.stderr);
+}
+
+#[test]
+fn get_into_a_directory_and_put_into_a_remote_directory() {
+    let server = server();
+    fs::write(server.root().join("g.txt"), b"got").unwrap();
+    fs::create_dir(server.root().join("incoming")).unwrap();
+    let dir = scratch("into-dirs");
+    fs::create_dir(dir.join("downloads")).unwrap();
+    run(
+        &dir,
+        &[&url(server.addr(), ""), "get", "g.txt", "downloads"],
+    )
+    .assert_code(0);
+    assert_eq!(fs::read(dir.join("downloads/g.txt")).unwrap(), b"got");
+    fs::write(dir.join("p.txt"), b"put").unwrap();
+    run(
+        &dir,
+        &[&url(server.addr(), ""), "put", "p.txt", "incoming/"],
+    )
+    .assert_code(0);
+    assert_eq!(
+        fs::read(server.root().join("incoming/p.txt")).unwrap(),
+        b"put"
+    );
 }
 
 #[test]
@@ -786,4 +814,52 @@ fn login_refused_530_exits_5_without_showing_the_password() {
     );
     assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
     let _ = server.finish();
+}
+
+#[test]
+fn active_mode_lists_and_downloads() {
+    let server = server();
+    fs::write(server.root().join("act.bin"), pattern(30_000)).unwrap();
+    let dir = scratch("active");
+    let ls = run(&dir, &["--active", "-v", &url(server.addr(), ""), "ls"]);
+    ls.assert_code(0);
+    assert_eq!(ls.stdout_lines(), ["act.bin"]);
+    // libunftp has no EPRT: the client falls back to PORT.
+    assert!(ls.stderr.contains("PORT"), "{}", ls.stderr);
+    assert!(!ls.stderr.contains("*cmd* 'EPSV'"), "{}", ls.stderr);
+    run(
+        &dir,
+        &["--active", &url(server.addr(), ""), "get", "act.bin"],
+    )
+    .assert_code(0);
+    assert_eq!(fs::read(dir.join("act.bin")).unwrap(), pattern(30_000));
+}
+
+#[test]
+fn quote_of_a_transfer_command_is_a_usage_error_exit_2() {
+    let server = server();
+    fs::write(server.root().join("q.txt"), b"x").unwrap();
+    let run = run(
+        &scratch("quote-retr"),
+        &[&url(server.addr(), ""), "quote", "RETR q.txt"],
+    );
+    run.assert_code(2);
+    assert!(run.stderr.contains("use ls, get or put"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn mirror_goes_on_past_a_file_it_cannot_write_and_exits_with_its_status() {
+    let server = server();
+    let root = server.root().join("t");
+    fs::create_dir_all(&root).unwrap();
+    fs::write(root.join("a.txt"), b"aaa").unwrap();
+    fs::write(root.join("b.txt"), b"bbb").unwrap();
+    let dir = scratch("mirror-partial");
+    // A local directory where the remote file a.txt would go.
+    fs::create_dir_all(dir.join("copy/a.txt")).unwrap();
+    let run = run(&dir, &[&url(server.addr(), ""), "mirror", "t", "copy"]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("a.txt"), "{}", run.stderr);
+    assert_eq!(fs::read(dir.join("copy/b.txt")).unwrap(), b"bbb");
 }
