@@ -229,38 +229,84 @@ impl FtpUrl {
     }
 
     /// `ftp` or `ftps`.
+    ///
+    /// ```
+    /// use ftp_blocking::url::{FtpUrl, Scheme};
+    /// assert_eq!(FtpUrl::parse("FTPS://h/")?.scheme(), Scheme::Ftps);
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn scheme(&self) -> Scheme {
         self.scheme
     }
 
     /// The host name or address to connect to, IPv6 addresses without brackets.
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert_eq!(FtpUrl::parse("ftp://[::1]:2121/")?.host(), "::1");
+    /// assert_eq!(FtpUrl::parse("ftp://FTP.Example.Invalid/")?.host(), "ftp.example.invalid");
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn host(&self) -> &str {
         &self.host
     }
 
     /// The port: the one written, else 21 (`ftp`) or 990 (`ftps`).
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert_eq!(FtpUrl::parse("ftp://h/")?.port(), 21);
+    /// assert_eq!(FtpUrl::parse("ftps://h:21/")?.port(), 21);
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn port(&self) -> u16 {
         self.port
     }
 
     /// The percent-decoded user name, if the URL holds a non-empty one.
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert_eq!(FtpUrl::parse("ftp://me%40example.invalid@h/")?.user(), Some("me@example.invalid"));
+    /// assert_eq!(FtpUrl::parse("ftp://h/")?.user(), None);
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn user(&self) -> Option<&str> {
         self.user.as_deref()
     }
 
     /// The percent-decoded password, if the URL holds a non-empty one. Handle with care:
     /// this is the only way the password leaves an [`FtpUrl`].
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert_eq!(FtpUrl::parse("ftp://u:a%3Ab@h/")?.password(), Some("a:b"));
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn password(&self) -> Option<&str> {
         self.password.as_deref()
     }
 
     /// The percent-decoded path with the leading `/` and any `;type=` suffix removed, relative
     /// to the login directory unless it starts with `/`. Empty when the URL has no path.
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert_eq!(FtpUrl::parse("ftp://h/pub/my%20file;type=i")?.path(), "pub/my file");
+    /// assert_eq!(FtpUrl::parse("ftp://h//etc/motd")?.path(), "/etc/motd");
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn path(&self) -> &str {
         &self.path
     }
 
     /// The `;type=` suffix, if any.
+    ///
+    /// ```
+    /// use ftp_blocking::url::{FtpUrl, Typecode};
+    /// assert_eq!(FtpUrl::parse("ftp://h/a.txt;type=a")?.typecode(), Some(Typecode::Ascii));
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn typecode(&self) -> Option<Typecode> {
         self.typecode
     }
@@ -311,6 +357,13 @@ impl FtpUrl {
     }
 
     /// The last path component when the path names a file, else `None`.
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert_eq!(FtpUrl::parse("ftp://h/pub/a.txt")?.file_name(), Some("a.txt"));
+    /// assert_eq!(FtpUrl::parse("ftp://h/pub/")?.file_name(), None);
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn file_name(&self) -> Option<&str> {
         if self.is_dir() {
             return None;
@@ -451,6 +504,12 @@ pub struct Login {
 
 impl Login {
     /// The user name; empty for anonymous.
+    ///
+    /// ```
+    /// let login = ftp_blocking::url::FtpUrl::parse("ftp://h/")?.credentials(None);
+    /// assert_eq!((login.user(), login.password(), login.account()), ("", "", ""));
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn user(&self) -> &str {
         &self.user
     }

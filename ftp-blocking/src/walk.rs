@@ -186,6 +186,14 @@ impl Ftp {
 
 impl Walk<'_> {
     /// Descends at most `depth` levels below the root (1: the root's entries only).
+    ///
+    /// ```no_run
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let mut ftp = ftp_blocking::Ftp::connect("127.0.0.1", 21)?;
+    /// ftp.login("anonymous", "", "")?;
+    /// let top: Vec<_> = ftp.walk("")?.max_depth(1).max_entries_per_dir(10_000).collect();
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn max_depth(mut self, depth: usize) -> Self {
         self.max_depth = depth;
