@@ -863,3 +863,27 @@ fn mirror_goes_on_past_a_file_it_cannot_write_and_exits_with_its_status() {
     assert!(run.stderr.contains("a.txt"), "{}", run.stderr);
     assert_eq!(fs::read(dir.join("copy/b.txt")).unwrap(), b"bbb");
 }
+
+#[test]
+fn mirror_keeps_the_remote_modification_time() {
+    use std::time::{Duration as Span, SystemTime};
+    let server = server();
+    fs::create_dir(server.root().join("dated")).unwrap();
+    let remote = server.root().join("dated/old.txt");
+    fs::write(&remote, b"old").unwrap();
+    // 2020-01-02 03:04:05 UTC.
+    let when = SystemTime::UNIX_EPOCH + Span::from_secs(1_577_934_245);
+    fs::File::options()
+        .write(true)
+        .open(&remote)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+    let dir = scratch("mirror-mtime");
+    run(&dir, &[&url(server.addr(), ""), "mirror", "dated", "copy"]).assert_code(0);
+    let local = fs::metadata(dir.join("copy/old.txt"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(local, when);
+}
