@@ -887,3 +887,76 @@ fn mirror_keeps_the_remote_modification_time() {
         .unwrap();
     assert_eq!(local, when);
 }
+
+/// A scripted session that answers FEAT without MLST and serves one LIST.
+fn list_script(listing: &str) -> ScriptedServer {
+    login_script("anonymous")
+        .expect("PASS anonymous@\r\n")
+        .send("230 in\r\n")
+        .expect("FEAT\r\n")
+        .send("211-Features:\r\n SIZE\r\n MDTM\r\n211 End\r\n")
+        .expect("TYPE A\r\n")
+        .send("200 type A\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("LIST\r\n")
+        .send("150 here\r\n")
+        .data_send(listing)
+        .data_close()
+        .send("226 done\r\n")
+        .expect("QUIT\r\n")
+        .send("221 bye\r\n")
+        .start()
+        .unwrap()
+}
+
+const VSFTPD_LIKE_LISTING: &str = "drwxr-xr-x    2 0        0            4096 Nov 22 05:05 sub dir\r\n\
+     -rw-r--r--    1 0        0              54 Jun 15  2025 plain.txt\r\n\
+     lrwxrwxrwx    1 0        0               9 Jun 15  2025 link -> plain.txt\r\n\
+     this line is in no known format\r\n";
+
+#[test]
+fn ls_uses_list_without_mlst_and_prints_raw_lines_it_cannot_parse() {
+    let server = list_script(VSFTPD_LIKE_LISTING);
+    let run = run(
+        &scratch("ls-list"),
+        &["--timeout", "10", &url(server.addr(), ""), "ls"],
+    );
+    run.assert_code(0);
+    assert_eq!(
+        run.stdout_lines(),
+        [
+            "sub dir",
+            "plain.txt",
+            "link",
+            "this line is in no known format"
+        ]
+    );
+    finish(server);
+}
+
+#[test]
+fn ls_long_with_list_shows_type_size_and_time() {
+    let server = list_script(VSFTPD_LIKE_LISTING);
+    let run = run(
+        &scratch("ls-list-long"),
+        &["--timeout", "10", &url(server.addr(), ""), "ls", "-l"],
+    );
+    run.assert_code(0);
+    let lines = run.stdout_lines();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(
+        lines[0].starts_with("d ") && lines[0].ends_with(" sub dir"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[1], "-           54 2025-06-15 00:00 plain.txt");
+    assert!(
+        lines[2].starts_with("l ") && lines[2].ends_with(" link"),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(lines[3], "this line is in no known format");
+    finish(server);
+}
