@@ -104,7 +104,8 @@ struct Level {
 /// FEAT reply or answers MLSD with 500 or 502. A directory is yielded before its contents
 /// (pre-order). `.` and `..` are skipped, symbolic links are yielded but never followed, and a
 /// directory whose MLSD `unique` fact matches one of its ancestors' is not entered (a loop).
-/// Lines of a LIST listing that no parser can read are skipped.
+/// Lines of a LIST listing that no parser can read are skipped. Plain `LIST` does not show
+/// hidden (dot) files on some servers (vsftpd by default); MLSD shows them.
 ///
 /// FTP runs one command at a time, so each directory's listing is read whole before the walk
 /// goes on: memory is one directory's entries per level of the current path, each listing
