@@ -8,7 +8,7 @@ use ftp_blocking::ftp_proto::Timestamp;
 use ftp_blocking::ftp_proto::listing::{EntryType, ListEntry};
 use ftp_blocking::netrc::Netrc;
 use ftp_blocking::tls::TlsConfig;
-use ftp_blocking::url::FtpUrl;
+use ftp_blocking::url::{FtpUrl, UrlError};
 use ftp_blocking::{Error, Ftp, Progress, TransferOptions, into_ftp_error};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -20,7 +20,12 @@ const STREAM_BUFFER: usize = 256 * 1024;
 
 /// Parses, checks every argument, connects, logs in, runs the command, says QUIT.
 pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
-    let url = FtpUrl::parse(&cli.url).map_err(|e| Failure::Usage(e.to_string()))?;
+    let url = FtpUrl::parse(&cli.url).map_err(|e| match e {
+        UrlError::Syntax(_) if !cli.url.contains("://") => Failure::Usage(format!(
+            "{e}: the URL starts with ftp:// or ftps://, e.g. ftp://HOST/"
+        )),
+        e => Failure::Usage(e.to_string()),
+    })?;
     let command = cli.command.take().unwrap_or_else(|| default_command(&url));
     check_arguments(&command)?;
     check_streams(&command)?;

@@ -193,6 +193,13 @@ fn unknown_command_is_a_usage_error_exit_2() {
 }
 
 #[test]
+fn bare_host_is_a_usage_error_that_shows_the_url_form() {
+    let run = run(&scratch("bare-host"), &["example.invalid", "ls"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("ftp://HOST/"), "{}", run.stderr);
+}
+
+#[test]
 fn http_url_is_a_usage_error_exit_2() {
     let run = run(&scratch("http-url"), &["http://u:hunter2@127.0.0.1/"]);
     run.assert_code(2);
