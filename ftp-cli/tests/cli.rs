@@ -967,3 +967,60 @@ fn ls_long_with_list_shows_type_size_and_time() {
     assert_eq!(lines[3], "this line is in no known format");
     finish(server);
 }
+
+/// Logged in; EPSV refused; PASV answers with 127.0.0.2, where nothing listens.
+fn pasv_elsewhere_script() -> Script {
+    login_script("anonymous")
+        .expect("PASS anonymous@\r\n")
+        .send("230 in\r\n")
+        .expect("TYPE I\r\n")
+        .send("200 type I\r\n")
+        .expect("EPSV\r\n")
+        .send("500 EPSV not understood\r\n")
+        .expect("PASV\r\n")
+        .passive_pasv(Some(std::net::Ipv4Addr::new(127, 0, 0, 2)))
+}
+
+#[test]
+fn pasv_address_is_distrusted_by_default() {
+    let server = pasv_elsewhere_script()
+        .accept_data()
+        .expect("RETR f\r\n")
+        .send("150 here\r\n")
+        .data_send("from the control peer")
+        .data_close()
+        .send("226 done\r\n")
+        .expect("QUIT\r\n")
+        .send("221 bye\r\n")
+        .start()
+        .unwrap();
+    let run = run(
+        &scratch("pasv-distrust"),
+        &["--timeout", "10", &url(server.addr(), ""), "get", "f", "-"],
+    );
+    run.assert_code(0);
+    assert_eq!(run.stdout, b"from the control peer");
+    finish(server);
+}
+
+#[test]
+fn trust_pasv_ip_connects_to_the_address_in_the_227_reply() {
+    // Nothing listens on 127.0.0.2: trusting the reply makes the data connection fail (3).
+    let server = pasv_elsewhere_script().wait_for_close().start().unwrap();
+    let run = run(
+        &scratch("pasv-trust"),
+        &[
+            "--trust-pasv-ip",
+            "--timeout",
+            "10",
+            &url(server.addr(), ""),
+            "get",
+            "f",
+            "-",
+        ],
+    );
+    run.assert_code(3);
+    assert!(run.stderr.contains("data connection failed"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    finish(server);
+}
