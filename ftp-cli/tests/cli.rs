@@ -1020,7 +1020,11 @@ fn trust_pasv_ip_connects_to_the_address_in_the_227_reply() {
         ],
     );
     run.assert_code(3);
-    assert!(run.stderr.contains("data connection failed"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("data connection failed"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stdout.is_empty());
     finish(server);
 }
