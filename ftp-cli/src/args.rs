@@ -126,7 +126,7 @@ pub(crate) enum Command {
         /// name.
         #[arg(short = 'l')]
         long: bool,
-        /// The directory (default: the URL's directory).
+        /// The directory (default: the URL's directory); a file is shown alone.
         path: Option<String>,
     },
     /// Download REMOTE to LOCAL (default: REMOTE's file name in the current directory; into

@@ -328,42 +328,74 @@ fn ls(ftp: &mut Ftp, path: &str, long: bool) -> Result<(), Failure> {
     let encoding = ftp.encoding();
     if use_mlsd {
         let mut printed = false;
-        let listing = match ftp.mlsd(path, &[]) {
-            Ok(listing) => Some(listing),
-            Err(e) if not_implemented(&e) => None,
-            Err(e) => return Err(e.into()),
-        };
-        if let Some(listing) = listing {
-            let mut fallback = false;
-            for entry in listing {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(e) if !printed && not_implemented(&e) => {
-                        fallback = true;
-                        break;
-                    }
-                    Err(e) => {
-                        out.flush().map_err(stdout_error)?;
-                        return Err(e.into());
-                    }
-                };
-                let facts = entry.facts();
-                let kind = facts.kind();
-                if matches!(kind, Some(EntryType::CurrentDir | EntryType::ParentDir)) {
-                    continue;
+        // The listing borrows the session: it ends with this block.
+        let (refused, fallback) = {
+            let mut refused = None;
+            let listing = match ftp.mlsd(path, &[]) {
+                Ok(listing) => Some(listing),
+                Err(e) if not_implemented(&e) => None,
+                Err(e) => {
+                    refused = Some(e);
+                    None
                 }
-                let name = encoding.decode(entry.name());
-                let line = if long {
-                    long_line(kind.as_ref(), facts.size(), facts.modify(), &name)
-                } else {
-                    name
-                };
-                writeln!(out, "{line}").map_err(stdout_error)?;
-                printed = true;
+            };
+            let mut fallback = listing.is_none() && refused.is_none();
+            if let Some(listing) = listing {
+                for entry in listing {
+                    let entry = match entry {
+                        Ok(entry) => entry,
+                        Err(e) if !printed && not_implemented(&e) => {
+                            fallback = true;
+                            break;
+                        }
+                        Err(e) if !printed => {
+                            refused = Some(e);
+                            break;
+                        }
+                        Err(e) => {
+                            out.flush().map_err(stdout_error)?;
+                            return Err(e.into());
+                        }
+                    };
+                    let facts = entry.facts();
+                    let kind = facts.kind();
+                    if matches!(kind, Some(EntryType::CurrentDir | EntryType::ParentDir)) {
+                        continue;
+                    }
+                    let name = encoding.decode(entry.name());
+                    let line = if long {
+                        long_line(kind.as_ref(), facts.size(), facts.modify(), &name)
+                    } else {
+                        name
+                    };
+                    writeln!(out, "{line}").map_err(stdout_error)?;
+                    printed = true;
+                }
             }
-            if !fallback {
-                return out.flush().map_err(stdout_error);
-            }
+            (refused, fallback)
+        };
+        if let Some(e) = refused {
+            // MLSD lists directories only: a file named by PATH is shown from its MLST facts.
+            return match (&e, path.is_empty()) {
+                (Error::Permanent(_), false) => match ftp.mlst(path) {
+                    Ok(entry) if !entry.facts().kind().is_some_and(|k| k.is_dir()) => {
+                        let facts = entry.facts();
+                        let line = if long {
+                            long_line(facts.kind().as_ref(), facts.size(), facts.modify(), path)
+                        } else {
+                            path.to_owned()
+                        };
+                        writeln!(out, "{line}")
+                            .and_then(|()| out.flush())
+                            .map_err(stdout_error)
+                    }
+                    _ => Err(e.into()),
+                },
+                _ => Err(e.into()),
+            };
+        }
+        if !fallback {
+            return out.flush().map_err(stdout_error);
         }
     }
     let now = Timestamp::from_system_time(std::time::SystemTime::now());

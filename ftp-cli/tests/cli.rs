@@ -1028,3 +1028,24 @@ fn trust_pasv_ip_connects_to_the_address_in_the_227_reply() {
     assert!(run.stdout.is_empty());
     finish(server);
 }
+
+#[test]
+fn ls_of_a_file_shows_that_file() {
+    let server = server();
+    fs::write(server.root().join("one.txt"), b"12345").unwrap();
+    let dir = scratch("ls-file");
+    let short = run(&dir, &[&url(server.addr(), ""), "ls", "one.txt"]);
+    short.assert_code(0);
+    assert_eq!(short.stdout_lines(), ["one.txt"]);
+    let long = run(&dir, &[&url(server.addr(), ""), "ls", "-l", "one.txt"]);
+    long.assert_code(0);
+    let line = &long.stdout_lines()[0];
+    assert!(
+        line.starts_with("-            5 ") && line.ends_with(" one.txt"),
+        "{line}"
+    );
+    // A path that is neither a directory nor a file is the server's refusal.
+    let missing = run(&dir, &[&url(server.addr(), ""), "ls", "nothing-here"]);
+    missing.assert_code(5);
+    assert!(missing.stderr.contains("550"), "{}", missing.stderr);
+}
