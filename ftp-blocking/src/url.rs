@@ -134,10 +134,11 @@ pub enum UrlError {
         /// `"user"`, `"password"`, `"host"` or `"path"`.
         what: &'static str,
     },
-    /// A percent-decoded part holds CR, LF or NUL, which no FTP command may carry.
-    #[error("the URL's {what} holds a CR, LF or NUL byte once percent-decoded")]
+    /// A percent-decoded part holds CR, LF or NUL, which no FTP command may carry (or the URL
+    /// itself holds a raw CR, LF, tab or NUL).
+    #[error("refusing a CR, LF or NUL (or a raw tab) in the URL's {what}")]
     ForbiddenByte {
-        /// `"user"`, `"password"`, `"host"` or `"path"`.
+        /// `"text"` (a raw character in the URL), `"user"`, `"password"`, `"host"` or `"path"`.
         what: &'static str,
     },
 }
@@ -166,6 +167,10 @@ impl FtpUrl {
     /// ```
     pub fn parse(input: &str) -> Result<FtpUrl, UrlError> {
         let input = input.trim();
+        // The url crate silently drops tabs and line breaks inside a URL: refuse them instead.
+        if input.contains(['\r', '\n', '\t', '\0']) {
+            return Err(UrlError::ForbiddenByte { what: "text" });
+        }
         let url = Url::parse(input).map_err(UrlError::Syntax)?;
         let scheme = match url.scheme() {
             "ftp" => Scheme::Ftp,
@@ -183,7 +188,7 @@ impl FtpUrl {
             return Err(UrlError::UnexpectedPart { what: "fragment" });
         }
         // The url crate reads `ftp:///x` as host `x` (WHATWG); curl and RFC 1738 see no host.
-        let after_scheme = &input[url.scheme().len()..];
+        let after_scheme = input.get(url.scheme().len()..).unwrap_or_default();
         if !after_scheme.starts_with("://") || after_scheme[3..].starts_with(['/', '\\']) {
             return Err(UrlError::MissingHost);
         }
@@ -779,6 +784,10 @@ mod tests {
             "ftp://u%0A:hunter2@h/" => UrlError::ForbiddenByte { what: "user" },
         nul_in_password_is_refused:
             "ftp://u:hunter2%00@h/" => UrlError::ForbiddenByte { what: "password" },
+        raw_line_feed_in_url_is_refused_not_dropped:
+            "ftp://u:hunter2@h/a\nDELE b" => UrlError::ForbiddenByte { what: "text" },
+        raw_tab_in_url_is_refused_not_dropped:
+            "ftp://u:hunter2@h/a\tb" => UrlError::ForbiddenByte { what: "text" },
         invalid_utf8_in_path_is_refused:
             "ftp://u:hunter2@h/%FF" => UrlError::NotUtf8 { what: "path" },
     }

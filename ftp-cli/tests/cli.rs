@@ -226,6 +226,10 @@ fn cr_lf_in_a_path_is_refused_before_connecting_exit_2() {
         run.assert_code(2);
         assert!(run.stderr.contains("refusing"), "{}", run.stderr);
     }
+    // A raw line break in the URL itself is refused too (the url crate would drop it).
+    let raw = format!("ftp://127.0.0.1:{}/a\r\nDELE b/", addr.port());
+    let run = run_in(&dir, &["--timeout", "5", &raw, "ls"], b"");
+    run.assert_code(2);
     // Nothing ever connected.
     assert_eq!(
         listener.accept().map(|_| ()).unwrap_err().kind(),
