@@ -664,6 +664,10 @@ fn netrc_file_supplies_user_and_password() {
          machine 127.0.0.1\n  login alice\n  password \"from-netrc\"\n",
     )
     .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&netrc, fs::Permissions::from_mode(0o644)).unwrap();
+    }
     let run = run(
         &dir,
         &[
@@ -677,6 +681,12 @@ fn netrc_file_supplies_user_and_password() {
     );
     run.assert_code(0);
     assert_eq!(run.stdout_lines(), ["/home/alice"]);
+    // Mode 0644 (set below, before the run): the passwords in it are exposed.
+    assert!(
+        run.stderr.contains("can be read by other users"),
+        "{}",
+        run.stderr
+    );
     finish(server);
 }
 
@@ -699,7 +709,11 @@ fn default_netrc_from_the_netrc_variable_fills_in_the_password_for_the_url_user(
     )
     .unwrap();
     let url = format!("ftp://carol@127.0.0.1:{}/", server.addr().port());
-    run_env(&dir, &["--timeout", "10", &url, "pwd"], b"", &netrc).assert_code(0);
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&netrc, fs::Permissions::from_mode(0o600)).unwrap();
+    let run = run_env(&dir, &["--timeout", "10", &url, "pwd"], b"", &netrc);
+    run.assert_code(0);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     finish(server);
 }
 
