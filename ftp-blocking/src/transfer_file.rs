@@ -83,6 +83,10 @@ impl fmt::Debug for TransferOptions<'_> {
 
 impl<'a> TransferOptions<'a> {
     /// No resume, no progress callback, a [`DEFAULT_FILE_BUFFER`] buffer.
+    ///
+    /// ```
+    /// let opts = ftp_blocking::TransferOptions::new().buffer_size(1 << 20);
+    /// ```
     pub fn new() -> Self {
         TransferOptions::default()
     }

@@ -104,7 +104,8 @@ struct Level {
 /// FEAT reply or answers MLSD with 500 or 502. A directory is yielded before its contents
 /// (pre-order). `.` and `..` are skipped, symbolic links are yielded but never followed, and a
 /// directory whose MLSD `unique` fact matches one of its ancestors' is not entered (a loop).
-/// Lines of a LIST listing that no parser can read are skipped.
+/// Lines of a LIST listing that no parser can read are skipped. Plain `LIST` does not show
+/// hidden (dot) files on some servers (vsftpd by default); MLSD shows them.
 ///
 /// FTP runs one command at a time, so each directory's listing is read whole before the walk
 /// goes on: memory is one directory's entries per level of the current path, each listing
@@ -186,6 +187,14 @@ impl Ftp {
 
 impl Walk<'_> {
     /// Descends at most `depth` levels below the root (1: the root's entries only).
+    ///
+    /// ```no_run
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let mut ftp = ftp_blocking::Ftp::connect("127.0.0.1", 21)?;
+    /// ftp.login("anonymous", "", "")?;
+    /// let top: Vec<_> = ftp.walk("")?.max_depth(1).max_entries_per_dir(10_000).collect();
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn max_depth(mut self, depth: usize) -> Self {
         self.max_depth = depth;

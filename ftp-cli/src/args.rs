@@ -16,7 +16,8 @@ The URL says where to connect and as whom:
 USER and PASSWORD are percent-decoded (write '@' as %40, ':' as %3A). Without a user in the URL,
 the .netrc file (--netrc FILE, else $NETRC, else ~/.netrc) is searched for the host; without an
 entry there, the login is anonymous. With a user but no password, the password comes from the
-.netrc entry for that host and user, if any.
+.netrc entry for that host and user, if any. A .netrc file that other users can read gets a
+warning.
 
 After logging in, ftp-cli changes to the URL's directory: the whole PATH when it ends with '/',
 else everything before its last '/'. PATH is relative to the login directory; write an absolute
@@ -126,7 +127,7 @@ pub(crate) enum Command {
         /// name.
         #[arg(short = 'l')]
         long: bool,
-        /// The directory (default: the URL's directory).
+        /// The directory (default: the URL's directory); a file is shown alone.
         path: Option<String>,
     },
     /// Download REMOTE to LOCAL (default: REMOTE's file name in the current directory; into

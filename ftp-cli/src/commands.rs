@@ -8,7 +8,7 @@ use ftp_blocking::ftp_proto::Timestamp;
 use ftp_blocking::ftp_proto::listing::{EntryType, ListEntry};
 use ftp_blocking::netrc::Netrc;
 use ftp_blocking::tls::TlsConfig;
-use ftp_blocking::url::FtpUrl;
+use ftp_blocking::url::{FtpUrl, UrlError};
 use ftp_blocking::{Error, Ftp, Progress, TransferOptions, into_ftp_error};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -20,16 +20,28 @@ const STREAM_BUFFER: usize = 256 * 1024;
 
 /// Parses, checks every argument, connects, logs in, runs the command, says QUIT.
 pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
-    let url = FtpUrl::parse(&cli.url).map_err(|e| Failure::Usage(e.to_string()))?;
+    let url = FtpUrl::parse(&cli.url).map_err(|e| match e {
+        UrlError::Syntax(_) if !cli.url.contains("://") => Failure::Usage(format!(
+            "{e}: the URL starts with ftp:// or ftps://, e.g. ftp://HOST/"
+        )),
+        e => Failure::Usage(e.to_string()),
+    })?;
     let command = cli.command.take().unwrap_or_else(|| default_command(&url));
     check_arguments(&command)?;
     check_streams(&command)?;
     let command = resolve_names(command)?;
     let netrc = match &cli.netrc {
-        Some(path) => Some(Netrc::from_file(path).map_err(|e| Failure::Usage(e.to_string()))?),
+        Some(path) => {
+            warn_if_shared(path);
+            Some(Netrc::from_file(path).map_err(|e| Failure::Usage(e.to_string()))?)
+        }
         // $NETRC or ~/.netrc, read only when the URL does not hold the password.
         None if url.password().is_none() => {
-            Netrc::load_default().map_err(|e| Failure::Usage(e.to_string()))?
+            let netrc = Netrc::load_default().map_err(|e| Failure::Usage(e.to_string()))?;
+            if let (Some(_), Some(path)) = (&netrc, Netrc::default_path()) {
+                warn_if_shared(&path);
+            }
+            netrc
         }
         None => None,
     };
@@ -67,6 +79,25 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
         }
     }
     result
+}
+
+/// A .netrc file that others may read exposes its passwords: say so (as ftp(1) and Python's
+/// netrc module do), and go on.
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            eprintln!(
+                "ftp-cli: warning: {} can be read by other users; it holds passwords (chmod 600 it)",
+                path.display()
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// No command: list the URL's path (its file part, if it names one, relative to its directory).
@@ -323,42 +354,74 @@ fn ls(ftp: &mut Ftp, path: &str, long: bool) -> Result<(), Failure> {
     let encoding = ftp.encoding();
     if use_mlsd {
         let mut printed = false;
-        let listing = match ftp.mlsd(path, &[]) {
-            Ok(listing) => Some(listing),
-            Err(e) if not_implemented(&e) => None,
-            Err(e) => return Err(e.into()),
-        };
-        if let Some(listing) = listing {
-            let mut fallback = false;
-            for entry in listing {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(e) if !printed && not_implemented(&e) => {
-                        fallback = true;
-                        break;
-                    }
-                    Err(e) => {
-                        out.flush().map_err(stdout_error)?;
-                        return Err(e.into());
-                    }
-                };
-                let facts = entry.facts();
-                let kind = facts.kind();
-                if matches!(kind, Some(EntryType::CurrentDir | EntryType::ParentDir)) {
-                    continue;
+        // The listing borrows the session: it ends with this block.
+        let (refused, fallback) = {
+            let mut refused = None;
+            let listing = match ftp.mlsd(path, &[]) {
+                Ok(listing) => Some(listing),
+                Err(e) if not_implemented(&e) => None,
+                Err(e) => {
+                    refused = Some(e);
+                    None
                 }
-                let name = encoding.decode(entry.name());
-                let line = if long {
-                    long_line(kind.as_ref(), facts.size(), facts.modify(), &name)
-                } else {
-                    name
-                };
-                writeln!(out, "{line}").map_err(stdout_error)?;
-                printed = true;
+            };
+            let mut fallback = listing.is_none() && refused.is_none();
+            if let Some(listing) = listing {
+                for entry in listing {
+                    let entry = match entry {
+                        Ok(entry) => entry,
+                        Err(e) if !printed && not_implemented(&e) => {
+                            fallback = true;
+                            break;
+                        }
+                        Err(e) if !printed => {
+                            refused = Some(e);
+                            break;
+                        }
+                        Err(e) => {
+                            out.flush().map_err(stdout_error)?;
+                            return Err(e.into());
+                        }
+                    };
+                    let facts = entry.facts();
+                    let kind = facts.kind();
+                    if matches!(kind, Some(EntryType::CurrentDir | EntryType::ParentDir)) {
+                        continue;
+                    }
+                    let name = encoding.decode(entry.name());
+                    let line = if long {
+                        long_line(kind.as_ref(), facts.size(), facts.modify(), &name)
+                    } else {
+                        name
+                    };
+                    writeln!(out, "{line}").map_err(stdout_error)?;
+                    printed = true;
+                }
             }
-            if !fallback {
-                return out.flush().map_err(stdout_error);
-            }
+            (refused, fallback)
+        };
+        if let Some(e) = refused {
+            // MLSD lists directories only: a file named by PATH is shown from its MLST facts.
+            return match (&e, path.is_empty()) {
+                (Error::Permanent(_), false) => match ftp.mlst(path) {
+                    Ok(entry) if !entry.facts().kind().is_some_and(|k| k.is_dir()) => {
+                        let facts = entry.facts();
+                        let line = if long {
+                            long_line(facts.kind().as_ref(), facts.size(), facts.modify(), path)
+                        } else {
+                            path.to_owned()
+                        };
+                        writeln!(out, "{line}")
+                            .and_then(|()| out.flush())
+                            .map_err(stdout_error)
+                    }
+                    _ => Err(e.into()),
+                },
+                _ => Err(e.into()),
+            };
+        }
+        if !fallback {
+            return out.flush().map_err(stdout_error);
         }
     }
     let now = Timestamp::from_system_time(std::time::SystemTime::now());
