@@ -11,7 +11,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use ftp_proto::client::{
@@ -21,9 +21,10 @@ use ftp_proto::client::{
 
 use ftp_proto::listing::ListingError;
 
-use crate::data::{Cancel, DataOptions};
+use crate::data::{self, Cancel, DataOptions};
 use crate::debug::Debug;
 use crate::error::{Error, Result, TransportError};
+use crate::tls::{ControlConnection, DataConnection, TlsSession, is_missing_close_notify};
 
 /// Bytes read from the control connection at a time.
 const CONTROL_CHUNK: usize = 8 * 1024;
@@ -107,6 +108,15 @@ impl Timers {
     }
 }
 
+/// A file moved by the transport's data plane in one go.
+#[derive(Debug)]
+pub(crate) enum FileJob<'a> {
+    /// Download into this file.
+    Download(&'a mut std::fs::File),
+    /// Upload this file.
+    Upload(&'a mut std::fs::File),
+}
+
 /// What a pumped transfer yields next.
 #[derive(Debug)]
 pub(crate) enum Next {
@@ -122,8 +132,10 @@ pub(crate) enum Next {
 #[derive(Debug)]
 enum Input {
     Connect(SocketAddr),
+    SecureData,
+    SecureControl,
+    ShutdownControlTls,
     Data(DataEvent),
-    Tls(TlsEvent),
     ControlEof,
 }
 
@@ -133,6 +145,7 @@ pub(crate) struct SocketOptions {
     pub(crate) source_address: Option<IpAddr>,
     pub(crate) reply_timeout: Duration,
     pub(crate) data_connect_timeout: Duration,
+    pub(crate) connect_timeout: Duration,
     pub(crate) data_idle_timeout: Duration,
 }
 
@@ -140,11 +153,12 @@ pub(crate) struct SocketOptions {
 #[derive(Debug)]
 pub(crate) struct Driver {
     pub(crate) client: Client,
-    control: Option<TcpStream>,
+    control: Option<ControlConnection>,
     control_timeout: Option<Duration>,
     listener: Option<TcpListener>,
     accepting: bool,
-    data: Option<TcpStream>,
+    data: Option<DataConnection>,
+    tls: Option<TlsSession>,
     data_timeout: Option<Duration>,
     data_started: bool,
     data_eof: bool,
@@ -167,7 +181,8 @@ pub(crate) struct Driver {
 impl Driver {
     pub(crate) fn new(
         client: Client,
-        control: TcpStream,
+        control: ControlConnection,
+        tls: Option<TlsSession>,
         options: SocketOptions,
         debug: Debug,
     ) -> Driver {
@@ -178,6 +193,7 @@ impl Driver {
             listener: None,
             accepting: false,
             data: None,
+            tls,
             data_timeout: None,
             data_started: false,
             data_eof: false,
@@ -196,6 +212,11 @@ impl Driver {
             abort: Cancel::new(),
             buf: vec![0; PUMP_CHUNK],
         }
+    }
+
+    /// Whether a TLS configuration was given.
+    pub(crate) fn has_tls(&self) -> bool {
+        self.tls.is_some()
     }
 
     pub(crate) fn abort_handle(&self) -> AbortHandle {
@@ -242,7 +263,9 @@ impl Driver {
         let Some(control) = self.control.as_mut() else {
             return;
         };
-        let _ = control.set_write_timeout(Some(self.options.reply_timeout));
+        if let Ok(tcp) = control.tcp() {
+            let _ = tcp.set_write_timeout(Some(self.options.reply_timeout));
+        }
         if let Err(e) = control.write_all(bytes) {
             tracing::debug!(target: "ftp_blocking", error = %e, "control write failed");
             self.control_error = Some(e);
@@ -296,15 +319,10 @@ impl Driver {
                 self.listener = None;
                 self.accepting = false;
             }
-            Action::SecureData => self.inputs.push_back(Input::Data(DataEvent::Failed {
-                kind: DataFailure::Tls,
-                message: "TLS is not configured for this session".into(),
-            })),
-            Action::SecureControl | Action::ShutdownControlTls => {
-                self.inputs.push_back(Input::Tls(TlsEvent::Failed {
-                    message: "TLS is not configured for this session".into(),
-                }))
-            }
+            // TLS handshakes block: they run after the drain, like the passive connect.
+            Action::SecureData => self.inputs.push_back(Input::SecureData),
+            Action::SecureControl => self.inputs.push_back(Input::SecureControl),
+            Action::ShutdownControlTls => self.inputs.push_back(Input::ShutdownControlTls),
             Action::CloseAll => self.close_sockets(),
             #[allow(unreachable_patterns)]
             _ => {}
@@ -345,7 +363,90 @@ impl Driver {
     fn set_data(&mut self, stream: TcpStream) {
         let _ = self.abort.attach(&stream);
         self.data_timeout = None;
-        self.data = Some(stream);
+        self.data = Some(DataConnection::plain(stream));
+    }
+
+    /// The time a TLS handshake or shutdown may take.
+    fn tls_timeout(&self) -> Duration {
+        self.options.connect_timeout
+    }
+
+    /// PROT P: the TLS handshake on the data connection, resuming the control session.
+    fn secure_data(&mut self) {
+        let (Some(session), Some(data)) = (self.tls.as_ref(), self.data.take()) else {
+            let message = if self.tls.is_none() {
+                "PROT P without a TLS configuration (FtpBuilder::tls)"
+            } else {
+                "no data connection to secure"
+            };
+            self.client.handle_data(DataEvent::Failed {
+                kind: DataFailure::Tls,
+                message: message.into(),
+            });
+            return;
+        };
+        let tcp = match data.tcp().try_clone() {
+            Ok(tcp) => tcp,
+            Err(e) => return self.client.handle_data(data_failed(DataFailure::Io, &e)),
+        };
+        drop(data);
+        match DataConnection::secure(tcp, session, self.tls_timeout()) {
+            Ok(conn) => {
+                tracing::debug!(target: "ftp_blocking", resumed = ?conn.handshake_kind(), "data connection secured");
+                self.data_timeout = None;
+                self.data = Some(conn);
+            }
+            Err(e) => {
+                self.abort.detach();
+                self.client.handle_data(DataEvent::Failed {
+                    kind: DataFailure::Tls,
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+
+    /// 234 to AUTH TLS: the handshake on the control connection.
+    fn secure_control(&mut self) {
+        let timeout = self.tls_timeout();
+        let event = match (self.tls.as_ref(), self.control.as_mut()) {
+            (Some(session), Some(control)) => match control.upgrade(session, timeout) {
+                Ok(()) => {
+                    self.control_timeout = None;
+                    TlsEvent::ControlSecured
+                }
+                Err(e) => TlsEvent::Failed {
+                    message: e.to_string(),
+                },
+            },
+            (None, _) => TlsEvent::Failed {
+                message: "AUTH TLS without a TLS configuration (FtpBuilder::tls)".into(),
+            },
+            (_, None) => TlsEvent::Failed {
+                message: "the control connection is closed".into(),
+            },
+        };
+        self.client.handle_tls(event);
+    }
+
+    /// 200 to CCC: close_notify both ways, then plain text.
+    fn shutdown_control_tls(&mut self) {
+        let timeout = self.tls_timeout();
+        let event = match self.control.as_mut() {
+            Some(control) => match control.downgrade(timeout) {
+                Ok(()) => {
+                    self.control_timeout = None;
+                    TlsEvent::ControlPlain
+                }
+                Err(e) => TlsEvent::Failed {
+                    message: e.to_string(),
+                },
+            },
+            None => TlsEvent::Failed {
+                message: "the control connection is closed".into(),
+            },
+        };
+        self.client.handle_tls(event);
     }
 
     fn close_data_stream(&mut self) {
@@ -354,6 +455,9 @@ impl Driver {
     }
 
     pub(crate) fn close_sockets(&mut self) {
+        if let Some(control) = self.control.as_mut() {
+            let _ = control.close_notify();
+        }
         self.close_data_stream();
         self.listener = None;
         self.accepting = false;
@@ -373,8 +477,10 @@ impl Driver {
     fn feed(&mut self, input: Input) {
         match input {
             Input::Connect(addr) => self.connect_data(addr),
+            Input::SecureData => self.secure_data(),
+            Input::SecureControl => self.secure_control(),
+            Input::ShutdownControlTls => self.shutdown_control_tls(),
             Input::Data(e) => self.client.handle_data(e),
-            Input::Tls(e) => self.client.handle_tls(e),
             Input::ControlEof => self.client.handle_control_eof(),
         }
         self.drain();
@@ -485,6 +591,7 @@ impl Driver {
         else {
             return Ok((false, false));
         };
+        let control = control.tcp()?;
         let mut fds = [
             PollFd::new(control, PollFlags::IN),
             PollFd::new(listener, PollFlags::IN),
@@ -532,7 +639,7 @@ impl Driver {
             return Ok(false);
         };
         if self.control_timeout != Some(wait) {
-            control.set_read_timeout(Some(wait))?;
+            control.tcp()?.set_read_timeout(Some(wait))?;
             self.control_timeout = Some(wait);
         }
         match control.read(&mut self.buf[..CONTROL_CHUNK]) {
@@ -568,7 +675,7 @@ impl Driver {
             return Ok(());
         };
         if self.data_timeout != Some(wait) {
-            data.set_read_timeout(Some(wait))?;
+            data.tcp().set_read_timeout(Some(wait))?;
             self.data_timeout = Some(wait);
         }
         match data.read(&mut self.buf[..PUMP_CHUNK]) {
@@ -592,6 +699,10 @@ impl Driver {
             return;
         }
         self.data_eof = true;
+        if let Some(data) = self.data.take() {
+            // After EOF this only sends close_notify under TLS (errors do not matter).
+            let _ = data.finish(Duration::from_millis(100));
+        }
         self.close_data_stream();
         self.client.handle_data(DataEvent::Finished {
             bytes: self.data_bytes,
@@ -606,7 +717,20 @@ impl Driver {
         }
         self.close_data_stream();
         self.data_eof = true;
-        self.client.handle_data(data_failed(DataFailure::Io, &e));
+        let event = if is_missing_close_notify(&e) {
+            // A TLS download cut without close_notify is truncation unless every announced
+            // byte arrived (some servers omit close_notify).
+            if self.announced == Some(self.data_bytes) {
+                DataEvent::Finished {
+                    bytes: self.data_bytes,
+                }
+            } else {
+                data_failed(DataFailure::Truncated, &e)
+            }
+        } else {
+            data_failed(DataFailure::Io, &e)
+        };
+        self.client.handle_data(event);
         self.drain();
     }
 
@@ -651,7 +775,8 @@ impl Driver {
         let op = self.request(|c| c.transfer(request))?;
         self.transfer_op = Some(op);
         loop {
-            if self.data_started && (self.data.is_some() || self.data_eof) {
+            if self.data_started && self.inputs.is_empty() && (self.data.is_some() || self.data_eof)
+            {
                 return Ok(op);
             }
             if self.is_finished(op) {
@@ -725,7 +850,7 @@ impl Driver {
                 .unwrap_or(self.options.reply_timeout)
                 .max(Duration::from_millis(1));
             if self.data_timeout != Some(wait) {
-                data.set_read_timeout(Some(wait))?;
+                data.tcp().set_read_timeout(Some(wait))?;
                 self.data_timeout = Some(wait);
             }
             match data.read(buf) {
@@ -780,7 +905,7 @@ impl Driver {
                 .unwrap_or(self.options.reply_timeout)
                 .max(Duration::from_millis(1));
             if self.data_timeout != Some(wait) {
-                data.set_write_timeout(Some(wait))?;
+                data.tcp().set_write_timeout(Some(wait))?;
                 self.data_timeout = Some(wait);
             }
             match data.write(buf) {
@@ -798,19 +923,15 @@ impl Driver {
 
     /// Moves a raw transfer's data with a transport function (zero-copy file paths) in one go:
     /// the transport enforces the data-idle timeout and watches the abort handle.
-    pub(crate) fn data_with(
-        &mut self,
-        op: OpId,
-        download: bool,
-        f: impl FnOnce(&TcpStream, DataOptions<'_>) -> std::result::Result<u64, TransportError>,
-    ) -> Result<u64> {
+    pub(crate) fn data_with(&mut self, op: OpId, job: FileJob<'_>) -> Result<u64> {
+        let download = matches!(job, FileJob::Download(_));
         while let Some(input) = self.inputs.pop_front() {
             self.feed(input);
         }
         if self.is_finished(op) || self.abort_op.is_some() {
             return self.run(op).and(Err(Error::Closed));
         }
-        let Some(data) = self.data.as_ref() else {
+        let Some(data) = self.data.as_mut() else {
             return Ok(0);
         };
         let idle = self
@@ -820,7 +941,16 @@ impl Driver {
             .find(|(t, _, _)| *t == Timer::DataIdle)
             .map_or(self.options.data_idle_timeout, |slot| slot.2);
         self.data_timeout = None;
-        let result = f(data, DataOptions::new(idle).cancel(&self.abort));
+        let opts = DataOptions::new(idle).cancel(&self.abort);
+        // Zero-copy on plain TCP; TLS goes through the buffered copy loop.
+        let result = match (job, data.is_tls()) {
+            (FileJob::Download(file), false) => data::download_file(data.tcp(), file, opts),
+            (FileJob::Upload(file), false) => data::upload_file(file, data.tcp(), opts),
+            (job, true) => data.set_idle_timeout(idle).and_then(|()| match job {
+                FileJob::Download(file) => data::copy(data, file, opts),
+                FileJob::Upload(file) => data::copy(file, data, opts),
+            }),
+        };
         self.timers.touch(Timer::DataIdle);
         match result {
             Ok(n) => {
@@ -857,12 +987,25 @@ impl Driver {
             if self.abort.is_cancelled() {
                 self.start_abort();
             } else if let Some(data) = self.data.take() {
-                let _ = data.shutdown(Shutdown::Write);
+                // close_notify under TLS, half-close, and read until the server closes, so
+                // that no reset can destroy the end of the upload.
+                let ended = data.finish(self.options.data_idle_timeout);
                 self.abort.detach();
                 self.data_eof = true;
-                self.client.handle_data(DataEvent::Finished {
-                    bytes: self.data_bytes,
-                });
+                let event = match ended {
+                    Ok(()) => DataEvent::Finished {
+                        bytes: self.data_bytes,
+                    },
+                    Err(e) => DataEvent::Failed {
+                        kind: if matches!(e, TransportError::Tls(_)) {
+                            DataFailure::Tls
+                        } else {
+                            DataFailure::Io
+                        },
+                        message: e.to_string(),
+                    },
+                };
+                self.client.handle_data(event);
                 self.drain();
             }
         }

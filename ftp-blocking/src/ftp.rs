@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::iter::{ListIter, MlsdIter};
 use crate::net;
 use crate::stream::{DataStream, RetrReader, StorWriter};
+use crate::tls::{ControlConnection, TlsConfig};
 
 /// The per-block callback of [`Ftp::storbinary`] and [`Ftp::storlines`].
 pub type BlockCallback<'a> = &'a mut dyn FnMut(&[u8]);
@@ -92,6 +93,7 @@ pub struct FtpBuilder {
     source_address: Option<IpAddr>,
     encoding: Encoding,
     debuglevel: u8,
+    tls: Option<TlsConfig>,
 }
 
 impl Default for FtpBuilder {
@@ -103,6 +105,7 @@ impl Default for FtpBuilder {
             source_address: None,
             encoding: Encoding::Utf8,
             debuglevel: 0,
+            tls: None,
         }
     }
 }
@@ -183,6 +186,22 @@ impl FtpBuilder {
         self
     }
 
+    /// Makes explicit FTPS available ([`Ftp::auth`], [`Ftp::login_secure`], [`Ftp::prot_p`],
+    /// [`Ftp::ccc`]) with this trust configuration. Certificates and host names are verified
+    /// (system roots unless the configuration says otherwise).
+    pub fn tls(mut self, config: TlsConfig) -> Self {
+        self.tls = Some(config);
+        self.config.implicit_tls = false;
+        self
+    }
+
+    /// Implicit FTPS: the control connection is TLS from its first byte (usually port 990).
+    pub fn implicit_tls(mut self, config: TlsConfig) -> Self {
+        self.tls = Some(config);
+        self.config.implicit_tls = true;
+        self
+    }
+
     fn check(&self) -> Result<()> {
         let t = &self.config.timeouts;
         if [
@@ -203,19 +222,29 @@ impl FtpBuilder {
     pub fn connect(self, host: &str, port: u16) -> Result<Ftp> {
         self.check()?;
         let source = self.source_address.map(|ip| SocketAddr::new(ip, 0));
-        let control = net::connect(host, port, self.connect_timeout, source)?;
-        let local = control.local_addr()?;
-        let peer = control.peer_addr()?;
+        let tcp = net::connect(host, port, self.connect_timeout, source)?;
+        let local = tcp.local_addr()?;
+        let peer = tcp.peer_addr()?;
+        // The TLS server name is the host the caller named (never a PASV address).
+        let name = host.trim_start_matches('[').trim_end_matches(']');
+        let session = self.tls.as_ref().map(|c| c.session(name)).transpose()?;
+        let control = match (&session, self.config.implicit_tls) {
+            (Some(session), true) => {
+                ControlConnection::implicit(tcp, session, self.connect_timeout)?
+            }
+            _ => ControlConnection::plain(tcp),
+        };
         let options = SocketOptions {
             source_address: self.source_address,
             reply_timeout: self.config.timeouts.reply,
             data_connect_timeout: self.config.timeouts.data_connect,
+            connect_timeout: self.connect_timeout,
             data_idle_timeout: self.config.timeouts.data_idle,
         };
         let debug = Debug {
             level: self.debuglevel,
         };
-        let mut driver = Driver::new(Client::new(self.config), control, options, debug);
+        let mut driver = Driver::new(Client::new(self.config), control, session, options, debug);
         let op = driver.request(|c| c.connect(local, peer))?;
         let welcome = match driver.run(op)? {
             Outcome::Greeting(reply) => reply,
@@ -842,6 +871,48 @@ impl Ftp {
     /// NOOP.
     pub fn noop(&mut self) -> Result<Reply> {
         self.run_reply(|c| c.noop())
+    }
+
+    /// ftplib `FTP_TLS.auth()`: `AUTH TLS`, then the TLS handshake on the control connection.
+    /// Needs [`FtpBuilder::tls`]; a second call is a usage error.
+    pub fn auth(&mut self) -> Result<Reply> {
+        if !self.driver.has_tls() {
+            return Err(Error::InvalidOption(
+                "no TLS configuration: use FtpBuilder::tls",
+            ));
+        }
+        self.run_reply(|c| c.auth_tls())
+    }
+
+    /// ftplib `FTP_TLS.login(secure=True)`: secures the control connection first (once), then
+    /// logs in as [`login`](Ftp::login) does.
+    pub fn login_secure(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
+        if !self.driver.client.control_secure() {
+            self.auth()?;
+        }
+        self.login(user, passwd, acct)
+    }
+
+    /// ftplib `prot_p()`: `PBSZ 0` and `PROT P`; data connections are TLS from then on, each
+    /// resuming the control connection's TLS session.
+    pub fn prot_p(&mut self) -> Result<Reply> {
+        self.run_reply(|c| c.prot_p())
+    }
+
+    /// ftplib `prot_c()`: `PROT C`; data connections are plain from then on.
+    pub fn prot_c(&mut self) -> Result<Reply> {
+        self.run_reply(|c| c.prot_c())
+    }
+
+    /// ftplib `ccc()`: `CCC`, then a clean TLS shutdown of the control connection, which
+    /// carries on in plain text.
+    pub fn ccc(&mut self) -> Result<Reply> {
+        self.run_reply(|c| c.ccc())
+    }
+
+    /// Whether the control connection is under TLS.
+    pub fn is_secure(&self) -> bool {
+        self.driver.client.control_secure()
     }
 
     /// The polite close: QUIT, and the server's reply. The session is closed afterwards even

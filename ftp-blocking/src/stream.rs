@@ -9,14 +9,12 @@
 
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
 
 use ftp_proto::client::OpId;
 use ftp_proto::reply::Reply;
 
-use crate::data::{self, DataOptions};
-use crate::driver::Driver;
-use crate::error::{Error, Result, TransportError, to_io};
+use crate::driver::{Driver, FileJob};
+use crate::error::{Error, Result, to_io};
 use crate::ftp::reply_of;
 
 /// Buffer size of [`RetrReader::copy_to`] and [`StorWriter::copy_from`].
@@ -60,18 +58,15 @@ impl<'a> DataStream<'a> {
         to_io(e)
     }
 
-    fn with_transport(
-        &mut self,
-        upload: bool,
-        f: impl FnOnce(&TcpStream, DataOptions<'_>) -> std::result::Result<u64, TransportError>,
-    ) -> Result<u64> {
+    fn with_transport(&mut self, job: FileJob<'_>) -> Result<u64> {
+        let upload = matches!(job, FileJob::Upload(_));
         if let Some(e) = &self.failed {
             return Err(e.duplicate());
         }
         if self.done || (!upload && self.read_eof) {
             return Ok(0);
         }
-        match self.driver.data_with(self.op, !upload, f) {
+        match self.driver.data_with(self.op, job) {
             Ok(n) => {
                 if !upload {
                     self.read_eof = true;
@@ -223,9 +218,7 @@ impl<'a> RetrReader<'a> {
     /// pipe, falling back to a 1 MiB buffer where the kernel refuses); returns the number of
     /// bytes copied.
     pub fn copy_to_file(&mut self, file: &mut File) -> Result<u64> {
-        self.0.with_transport(false, |socket, opts| {
-            data::download_file(socket, file, opts)
-        })
+        self.0.with_transport(FileJob::Download(file))
     }
 
     /// Reads the rest of the data (discarding it) and returns the final reply.
@@ -287,8 +280,7 @@ impl<'a> StorWriter<'a> {
     /// Sends the rest of `file` with kernel zero-copy (`sendfile`, falling back to a 1 MiB
     /// buffer); returns the number of bytes sent.
     pub fn copy_from_file(&mut self, file: &mut File) -> Result<u64> {
-        self.0
-            .with_transport(true, |socket, opts| data::upload_file(file, socket, opts))
+        self.0.with_transport(FileJob::Upload(file))
     }
 
     /// Ends the data (shutting the data connection down) and returns the final reply.
