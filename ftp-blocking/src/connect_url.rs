@@ -1,8 +1,9 @@
 //! Connecting from an `ftp://` URL: [`FtpBuilder::connect_url`].
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ftp::{Ftp, FtpBuilder};
 use crate::netrc::Netrc;
+use crate::tls::TlsConfig;
 use crate::url::FtpUrl;
 
 impl FtpBuilder {
@@ -13,7 +14,13 @@ impl FtpBuilder {
     /// file for that host and user; without a user in the URL, from the `.netrc` entry for the
     /// host; else the login is anonymous (see [`FtpUrl::credentials`]). The `.netrc` file is
     /// `$NETRC`, else `~/.netrc` ([`Netrc::default_path`]), read only when the URL holds no
-    /// password; a file that is present but malformed is an [`Error::Netrc`].
+    /// password; a file that is present but malformed is an [`Error::Netrc`](crate::Error::Netrc).
+    ///
+    /// TLS: an `ftps://` URL is implicit FTPS (with the trust settings of
+    /// [`tls`](FtpBuilder::tls) or [`implicit_tls`](FtpBuilder::implicit_tls) if given, else the
+    /// system roots); with [`tls`](FtpBuilder::tls) and an `ftp://` URL, the login is
+    /// [`login_secure`](Ftp::login_secure) (AUTH TLS first). Either way PROT P follows the login,
+    /// so that data connections are encrypted too.
     ///
     /// The password never appears in an error or in the debug output (PASS is shown as `****`).
     ///
@@ -47,14 +54,28 @@ impl FtpBuilder {
     /// # Ok(()) }
     /// ```
     pub fn connect_url_with(self, url: &FtpUrl, netrc: Option<&Netrc>) -> Result<Ftp> {
-        if url.scheme().implicit_tls() {
-            return Err(Error::InvalidOption(
-                "ftps:// (implicit FTPS) needs the session's TLS support, which this build does not have yet",
-            ));
-        }
-        let mut ftp = self.connect(url.host(), url.port())?;
+        let (tls, implicit) = self.tls_settings();
+        let (tls, implicit) = (tls.cloned(), implicit);
+        let builder = match (url.scheme().implicit_tls(), implicit, tls.clone()) {
+            // ftps:// is implicit FTPS: with the trust settings given, else the system roots.
+            (true, false, Some(config)) => self.implicit_tls(config),
+            (true, false, None) => self.implicit_tls(TlsConfig::builder().build()?),
+            _ => self,
+        };
+        let implicit = implicit || url.scheme().implicit_tls();
+        let explicit = tls.is_some() && !implicit;
+        let mut ftp = builder.connect(url.host(), url.port())?;
         let login = url.credentials(netrc);
-        ftp.login(login.user(), login.password(), login.account())?;
+        if explicit {
+            // AUTH TLS before USER, so that the password never goes in clear.
+            ftp.login_secure(login.user(), login.password(), login.account())?;
+        } else {
+            ftp.login(login.user(), login.password(), login.account())?;
+        }
+        if explicit || implicit {
+            // Data connections encrypted too (PBSZ 0, PROT P), as curl does for ftps://.
+            ftp.prot_p()?;
+        }
         let dir = url.dir();
         if !dir.is_empty() {
             ftp.cwd(dir)?;

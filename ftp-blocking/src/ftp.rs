@@ -202,6 +202,11 @@ impl FtpBuilder {
         self
     }
 
+    /// The TLS configuration, and whether it is implicit (read by `connect_url`).
+    pub(crate) fn tls_settings(&self) -> (Option<&TlsConfig>, bool) {
+        (self.tls.as_ref(), self.config.implicit_tls)
+    }
+
     fn check(&self) -> Result<()> {
         let t = &self.config.timeouts;
         if [

@@ -549,3 +549,77 @@ fn download_and_upload_resume_without_progress_take_the_zero_copy_path() {
     assert_eq!(sent, 2_000_000 - 1_234_567);
     assert_eq!(fs::read(server.root().join("up.bin")).unwrap(), data);
 }
+
+#[test]
+fn connect_url_ftps_is_implicit_tls_with_the_builders_trust_settings() {
+    use ftp_blocking::TlsConfig;
+    use ftp_testkit::certs::TestCerts;
+    use ftp_testkit::scripted::tls_server_config;
+    let certs = TestCerts::generate().unwrap();
+    let server = Script::new()
+        .tls_config(tls_server_config(certs.server(), &[]))
+        .control_start_tls()
+        .send("220 implicit\r\n")
+        .expect("USER anonymous\r\n")
+        .send("331 pw\r\n")
+        .expect("PASS anonymous@\r\n")
+        .send("230 in\r\n")
+        .expect("PBSZ 0\r\n")
+        .send("200 ok\r\n")
+        .expect("PROT P\r\n")
+        .send("200 ok\r\n")
+        .expect("CWD in box\r\n")
+        .send("250 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    // Trust settings given for explicit FTPS; the ftps:// URL makes them implicit.
+    let tls = TlsConfig::builder()
+        .system_roots(false)
+        .add_ca_der(certs.ca_cert_der())
+        .build()
+        .unwrap();
+    let url = format!("ftps://127.0.0.1:{}/in%20box/", server.addr().port());
+    let ftp = short().tls(tls).connect_url(&url).unwrap();
+    assert!(ftp.is_secure());
+    drop(ftp);
+    server.finish().unwrap();
+}
+
+#[test]
+fn connect_url_with_explicit_tls_sends_auth_tls_before_user() {
+    use ftp_blocking::TlsConfig;
+    use ftp_testkit::certs::TestCerts;
+    use ftp_testkit::scripted::tls_server_config;
+    let certs = TestCerts::generate().unwrap();
+    let server = Script::new()
+        .tls_config(tls_server_config(certs.server(), &[]))
+        .send("220 plain hello\r\n")
+        .expect("AUTH TLS\r\n")
+        .send("234 go ahead\r\n")
+        .control_start_tls()
+        .expect("USER carol\r\n")
+        .send("331 pw\r\n")
+        .expect("PASS never-in-clear\r\n")
+        .send("230 in\r\n")
+        .expect("PBSZ 0\r\n")
+        .send("200 ok\r\n")
+        .expect("PROT P\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let tls = TlsConfig::builder()
+        .system_roots(false)
+        .add_ca_der(certs.ca_cert_der())
+        .build()
+        .unwrap();
+    let url = format!(
+        "ftp://carol:never-in-clear@127.0.0.1:{}/",
+        server.addr().port()
+    );
+    let ftp = short().tls(tls).connect_url(&url).unwrap();
+    assert!(ftp.is_secure());
+    drop(ftp);
+    server.finish().unwrap();
+}

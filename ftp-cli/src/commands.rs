@@ -55,14 +55,14 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
     }
     let implicit = cli.implicit_tls || url.scheme().implicit_tls();
     if cli.tls || implicit {
-        // The trust settings are checked (a bad --ca-file is reported), but the session layer
-        // has no FTPS entry points yet (FtpBuilder::tls / implicit_tls in DESIGN.md).
-        let _tls = tls_config(&cli)?;
-        return Err(Failure::Usage(
-            "FTPS (--tls, --implicit-tls, ftps://) needs the session's TLS support, which this \
-             build does not have yet"
-                .to_owned(),
-        ));
+        // connect_url_with then logs in with AUTH TLS first (explicit) or inside TLS
+        // (implicit), and asks PROT P for the data connections.
+        let tls = tls_config(&cli)?;
+        builder = if implicit {
+            builder.implicit_tls(tls)
+        } else {
+            builder.tls(tls)
+        };
     } else if cli.ca_file.is_some() || cli.insecure {
         eprintln!(
             "ftp-cli: note: --ca-file and --insecure have no effect without --tls, --implicit-tls or ftps://"

@@ -1067,3 +1067,139 @@ fn ls_of_a_file_shows_that_file() {
     missing.assert_code(5);
     assert!(missing.stderr.contains("550"), "{}", missing.stderr);
 }
+
+// ---- FTPS
+
+fn ftps_server() -> EmbeddedServer {
+    EmbeddedServer::builder()
+        .ftps()
+        .start()
+        .expect("the embedded FTPS server starts")
+}
+
+fn write_ca(dir: &Path, pem: &str) -> PathBuf {
+    let path = dir.join("ca.pem");
+    fs::write(&path, pem).unwrap();
+    path
+}
+
+#[test]
+fn tls_with_ca_file_logs_in_after_auth_tls_and_protects_data() {
+    let server = ftps_server();
+    fs::write(server.root().join("secret.bin"), pattern(100_000)).unwrap();
+    let dir = scratch("tls");
+    let ca = write_ca(&dir, server.ca_cert_pem().unwrap());
+    let url = format!(
+        "ftp://alice:tls-hunter2@127.0.0.1:{}/",
+        server.addr().port()
+    );
+    let run = run(
+        &dir,
+        &[
+            "-v",
+            "--tls",
+            "--ca-file",
+            ca.to_str().unwrap(),
+            &url,
+            "get",
+            "secret.bin",
+            "-",
+        ],
+    );
+    run.assert_code(0);
+    assert_eq!(run.stdout, pattern(100_000));
+    let auth = run.stderr.find("AUTH TLS").expect("AUTH TLS sent");
+    let user = run.stderr.find("USER alice").expect("USER sent");
+    assert!(auth < user, "{}", run.stderr);
+    assert!(run.stderr.contains("PROT P"), "{}", run.stderr);
+    assert!(!run.stderr.contains("tls-hunter2"), "{}", run.stderr);
+    // Uploads and listings go over the protected data connections too.
+    fs::write(dir.join("up.bin"), pattern(50_000)).unwrap();
+    let ca_arg = ca.to_str().unwrap();
+    run_in(
+        &dir,
+        &["--tls", "--ca-file", ca_arg, &url, "put", "up.bin"],
+        b"",
+    )
+    .assert_code(0);
+    assert_eq!(
+        fs::read(server.root().join("up.bin")).unwrap(),
+        pattern(50_000)
+    );
+    let ls = run_in(&dir, &["--tls", "--ca-file", ca_arg, &url, "ls"], b"");
+    ls.assert_code(0);
+    let mut names = ls.stdout_lines();
+    names.sort();
+    assert_eq!(names, ["secret.bin", "up.bin"]);
+}
+
+#[test]
+fn tls_with_an_untrusted_certificate_exits_3() {
+    let server = ftps_server();
+    let run = run(
+        &scratch("tls-untrusted"),
+        &["--tls", "--timeout", "10", &url(server.addr(), ""), "pwd"],
+    );
+    run.assert_code(3);
+    assert!(
+        run.stderr.to_lowercase().contains("certificate"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn insecure_warns_loudly_and_connects() {
+    let server = ftps_server();
+    let run = run(
+        &scratch("tls-insecure"),
+        &["--tls", "--insecure", &url(server.addr(), ""), "pwd"],
+    );
+    run.assert_code(0);
+    assert!(run.stderr.contains("WARNING"), "{}", run.stderr);
+    assert!(run.stderr.contains("NOT verified"), "{}", run.stderr);
+    assert_eq!(run.stdout_lines(), ["/"]);
+}
+
+#[test]
+fn ftps_url_is_implicit_tls_with_prot_p() {
+    use ftp_testkit::certs::TestCerts;
+    use ftp_testkit::scripted::tls_server_config;
+    let certs = TestCerts::generate().unwrap();
+    let server = Script::new()
+        .tls_config(tls_server_config(certs.server(), &[]))
+        .control_start_tls()
+        .send("220 implicit hello\r\n")
+        .expect("USER bob\r\n")
+        .send("331 password please\r\n")
+        .expect("PASS implicit-pw\r\n")
+        .send("230 in\r\n")
+        .expect("PBSZ 0\r\n")
+        .send("200 PBSZ=0\r\n")
+        .expect("PROT P\r\n")
+        .send("200 Protection set to Private\r\n")
+        .expect("PWD\r\n")
+        .send("257 \"/secure\"\r\n")
+        .expect("QUIT\r\n")
+        .send("221 bye\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let dir = scratch("implicit");
+    let ca = write_ca(&dir, certs.ca_cert_pem());
+    let url = format!("ftps://bob:implicit-pw@127.0.0.1:{}/", server.addr().port());
+    let run = run(
+        &dir,
+        &[
+            "--timeout",
+            "10",
+            "--ca-file",
+            ca.to_str().unwrap(),
+            &url,
+            "pwd",
+        ],
+    );
+    run.assert_code(0);
+    assert_eq!(run.stdout_lines(), ["/secure"]);
+    finish(server);
+}
