@@ -64,3 +64,8 @@ pub use transfer_file::{DEFAULT_FILE_BUFFER, Progress, TransferOptions};
 pub use walk::{DEFAULT_WALK_DEPTH, DEFAULT_WALK_DIR_ENTRIES, Walk, WalkEntry};
 
 pub use ftp_proto;
+
+/// The README's Rust examples, compiled (and run where not `no_run`) as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
