@@ -1028,3 +1028,78 @@ fn mlsd_iterator_dropped_early_aborts_the_listing() {
     drop(ftp);
     finish(server);
 }
+
+/// A `Write` into a shared buffer, to read the debug output back.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+fn debug_session(level: u8) -> String {
+    let server = Script::new()
+        .send(GREETING)
+        .expect("USER alice\r\n")
+        .send("331 password please\r\n")
+        .expect("PASS s3cret\r\n")
+        .send("230-welcome\r\n230 logged in\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let out = Captured::default();
+    let builder = short().debuglevel(level).debug_output(out.clone());
+    let mut ftp = connect_with(builder, &server);
+    ftp.login("alice", "s3cret", "").unwrap();
+    drop(ftp);
+    finish(server);
+    out.text()
+}
+
+#[test]
+fn debuglevel_0_prints_nothing() {
+    assert_eq!(debug_session(0), "");
+}
+
+#[test]
+fn debuglevel_1_prints_commands_and_replies_with_pass_masked() {
+    assert_eq!(
+        debug_session(1),
+        "*resp* '220 scripted server ready'\n\
+         *cmd* 'USER alice'\n\
+         *resp* '331 password please'\n\
+         *cmd* 'PASS ****'\n\
+         *resp* '230-welcome\\n230 logged in'\n"
+    );
+}
+
+#[test]
+fn debuglevel_2_prints_every_line_both_ways() {
+    let text = debug_session(2);
+    assert!(!text.contains("s3cret"), "{text}");
+    for line in [
+        "*get* '220 scripted server ready\\r\\n'",
+        "*put* 'USER alice\\r\\n'",
+        "*put* 'PASS ****\\r\\n'",
+        "*get* '230-welcome\\r\\n'",
+        "*get* '230 logged in\\r\\n'",
+        "*resp* '230-welcome\\n230 logged in'",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "{line} missing from:\n{text}"
+        );
+    }
+}
