@@ -1103,3 +1103,103 @@ fn debuglevel_2_prints_every_line_both_ways() {
         );
     }
 }
+
+#[test]
+fn greeting_and_replies_trickled_byte_by_byte_are_framed_whole() {
+    let server = Script::new()
+        .send_slowly(
+            "220-multi\r\n220 line greeting\r\n",
+            Duration::from_millis(1),
+        )
+        .expect("USER anonymous\r\n")
+        .send_slowly("331 pass\r\n", Duration::from_millis(1))
+        .expect("PASS anonymous@\r\n")
+        .send_slowly("230 in\r\n", Duration::from_millis(1))
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = connect_with(short(), &server);
+    assert_eq!(
+        ftp.getwelcome().to_text_lossy(),
+        "220-multi\n220 line greeting"
+    );
+    ftp.login("", "", "").unwrap();
+    drop(ftp);
+    finish(server);
+}
+
+#[test]
+fn listing_trickled_byte_by_byte_yields_whole_entries() {
+    let server = passive(logged_in(), "TYPE A\r\n", "MLSD\r\n")
+        .data_send_slowly(
+            "type=file;size=1; one\r\ntype=dir; two\r\n",
+            Duration::from_millis(1),
+        )
+        .data_close()
+        .send("226 done\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let names: Vec<Vec<u8>> = ftp
+        .mlsd("", &[])
+        .unwrap()
+        .map(|e| e.map(|e| e.name().to_vec()))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(names, [b"one".to_vec(), b"two".to_vec()]);
+    drop(ftp);
+    finish(server);
+}
+
+#[test]
+fn active_mode_on_ipv6_sends_eprt_family_2() {
+    let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 type set\r\n")
+        .expect_prefix("EPRT |2|::1|")
+        .send("200 EPRT ok\r\n")
+        .expect("RETR f\r\n")
+        .send("150 connecting\r\n")
+        .connect_to_client_data(None)
+        .data_send("v6 active")
+        .data_close()
+        .send("226 done\r\n")
+        .wait_for_close()
+        .ipv6()
+        .start()
+        .unwrap();
+    let mut ftp = login(short().passive(false), &server);
+    let mut got = Vec::new();
+    ftp.retrbinary("RETR f", |c| got.extend_from_slice(c), 8192, None)
+        .unwrap();
+    assert_eq!(got, b"v6 active");
+    drop(ftp);
+    finish(server);
+}
+
+#[test]
+fn feat_mdtm_mlst_and_noop() {
+    let server = logged_in()
+        .expect("FEAT\r\n")
+        .send("211-Features:\r\n MLST type*;size*;modify*;\r\n SIZE\r\n211 End\r\n")
+        .expect("MDTM a.txt\r\n")
+        .send("213 20250615083000\r\n")
+        .expect("MLST a.txt\r\n")
+        .send("250-Listing a.txt\r\n type=file;size=54; a.txt\r\n250 End\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let feat = ftp.feat().unwrap();
+    assert!(feat.contains("MLST") && feat.contains("size"));
+    let t = ftp.mdtm("a.txt").unwrap();
+    assert_eq!(t.to_string(), "20250615083000");
+    let entry = ftp.mlst("a.txt").unwrap();
+    assert_eq!(entry.facts().size(), Some(54));
+    assert_eq!(ftp.noop().unwrap().code().as_u16(), 200);
+    drop(ftp);
+    finish(server);
+}
