@@ -1203,3 +1203,40 @@ fn feat_mdtm_mlst_and_noop() {
     drop(ftp);
     finish(server);
 }
+
+#[test]
+fn abort_handle_stops_a_zero_copy_download_to_a_file() {
+    let server = abort_script("426 aborted\r\n226 ABOR ok\r\n")
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let handle = ftp.abort_handle();
+    let path = std::env::temp_dir().join(format!("ftp-blocking-abort-{}.bin", std::process::id()));
+    let mut file = std::fs::File::create(&path).unwrap();
+    let watched = path.clone();
+    let aborter = std::thread::spawn(move || {
+        // Abort once some data has landed in the file (bounded: at most 10 s).
+        for _ in 0..1000 {
+            if std::fs::metadata(&watched).map(|m| m.len()).unwrap_or(0) > 100_000 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        handle.abort();
+    });
+    let mut reader = ftp.retr("big.bin", None).unwrap();
+    let err = reader.copy_to_file(&mut file).unwrap_err();
+    aborter.join().unwrap();
+    match err {
+        Error::Aborted(replies) => {
+            let codes: Vec<u16> = replies.iter().map(|r| r.code().as_u16()).collect();
+            assert_eq!(codes, [426, 226]);
+        }
+        other => panic!("expected Aborted, got {other:?}"),
+    }
+    drop(reader);
+    ftp.noop().unwrap();
+    drop(ftp);
+    let _ = std::fs::remove_file(&path);
+    finish(server);
+}
