@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, Read};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ftp_proto::Timestamp;
@@ -14,7 +15,7 @@ use ftp_proto::listing::MlsdEntry;
 use ftp_proto::parse::Features;
 use ftp_proto::reply::{Reply, ReplyClass};
 
-use crate::debug::Debug;
+use crate::debug::{Debug, DebugSink};
 use crate::driver::{AbortHandle, Driver, Next, SocketOptions};
 use crate::error::{Error, Result};
 use crate::iter::{ListIter, MlsdIter};
@@ -92,7 +93,7 @@ pub struct FtpBuilder {
     connect_timeout: Duration,
     source_address: Option<IpAddr>,
     encoding: Encoding,
-    debuglevel: u8,
+    debug: Debug,
     tls: Option<TlsConfig>,
 }
 
@@ -104,7 +105,7 @@ impl Default for FtpBuilder {
             config,
             source_address: None,
             encoding: Encoding::Utf8,
-            debuglevel: 0,
+            debug: Debug::default(),
             tls: None,
         }
     }
@@ -182,7 +183,20 @@ impl FtpBuilder {
 
     /// ftplib's debug level: 0 silent, 1 commands and replies, 2 every line (stderr).
     pub fn debuglevel(mut self, level: u8) -> Self {
-        self.debuglevel = level;
+        self.debug.level = level;
+        self
+    }
+
+    /// Sends the debug lines of [`debuglevel`](FtpBuilder::debuglevel) to `out` instead of
+    /// standard error (a log file, a buffer in a test).
+    ///
+    /// ```
+    /// let builder = ftp_blocking::Ftp::builder().debuglevel(1).debug_output(std::io::sink());
+    /// # drop(builder);
+    /// ```
+    pub fn debug_output(mut self, out: impl std::io::Write + Send + 'static) -> Self {
+        let sink: DebugSink = Arc::new(Mutex::new(Box::new(out)));
+        self.debug.sink = Some(sink);
         self
     }
 
@@ -246,16 +260,13 @@ impl FtpBuilder {
             connect_timeout: self.connect_timeout,
             data_idle_timeout: self.config.timeouts.data_idle,
         };
-        let debug = Debug {
-            level: self.debuglevel,
-        };
+        let debug = self.debug;
         let mut driver = Driver::new(Client::new(self.config), control, session, options, debug);
         let op = driver.request(|c| c.connect(local, peer))?;
         let welcome = match driver.run(op)? {
             Outcome::Greeting(reply) => reply,
             _ => return Err(Error::Internal("connect did not end with a greeting")),
         };
-        driver.debug.welcome(&welcome);
         Ok(Ftp {
             driver,
             welcome,
@@ -326,6 +337,8 @@ impl Ftp {
 
     /// The server's greeting, every line kept.
     pub fn getwelcome(&self) -> &Reply {
+        // As ftplib: at debug level 1 and above, getwelcome() prints the greeting again.
+        self.driver.debug.welcome(&self.welcome);
         &self.welcome
     }
 
