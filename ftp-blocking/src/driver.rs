@@ -159,7 +159,9 @@ pub(crate) struct Driver {
     accepting: bool,
     data: Option<DataConnection>,
     tls: Option<TlsSession>,
-    data_timeout: Option<Duration>,
+    /// The read and write timeouts last set on the data socket (each skips an unchanged syscall).
+    data_read_timeout: Option<Duration>,
+    data_write_timeout: Option<Duration>,
     data_started: bool,
     data_eof: bool,
     data_bytes: u64,
@@ -194,7 +196,8 @@ impl Driver {
             accepting: false,
             data: None,
             tls,
-            data_timeout: None,
+            data_read_timeout: None,
+            data_write_timeout: None,
             data_started: false,
             data_eof: false,
             data_bytes: 0,
@@ -362,7 +365,7 @@ impl Driver {
 
     fn set_data(&mut self, stream: TcpStream) {
         let _ = self.abort.attach(&stream);
-        self.data_timeout = None;
+        self.reset_data_timeouts();
         self.data = Some(DataConnection::plain(stream));
     }
 
@@ -393,7 +396,7 @@ impl Driver {
         match DataConnection::secure(tcp, session, self.tls_timeout()) {
             Ok(conn) => {
                 tracing::debug!(target: "ftp_blocking", resumed = ?conn.handshake_kind(), "data connection secured");
-                self.data_timeout = None;
+                self.reset_data_timeouts();
                 self.data = Some(conn);
             }
             Err(e) => {
@@ -517,6 +520,36 @@ impl Driver {
         self.timers
             .earliest()
             .map(|(_, at)| at.saturating_duration_since(Instant::now()))
+    }
+
+    /// Sets the data socket's read or write timeout to the time left before the earliest
+    /// armed deadline, so a blocked data read or write wakes when a timer is due.
+    fn arm_data_timeout(&mut self, direction: Direction) -> io::Result<()> {
+        let wait = self
+            .time_left()
+            .unwrap_or(self.options.reply_timeout)
+            .max(Duration::from_millis(1));
+        let Some(data) = self.data.as_ref() else {
+            return Ok(());
+        };
+        let (last, tcp) = match direction {
+            Direction::Read => (&mut self.data_read_timeout, data.tcp()),
+            Direction::Write => (&mut self.data_write_timeout, data.tcp()),
+        };
+        if *last != Some(wait) {
+            match direction {
+                Direction::Read => tcp.set_read_timeout(Some(wait))?,
+                Direction::Write => tcp.set_write_timeout(Some(wait))?,
+            }
+            *last = Some(wait);
+        }
+        Ok(())
+    }
+
+    /// Forgets the data socket timeouts (a new data connection starts with none set).
+    fn reset_data_timeouts(&mut self) {
+        self.data_read_timeout = None;
+        self.data_write_timeout = None;
     }
 
     /// Makes one change: a pending input, an expired timer, an abort, or the next bytes.
@@ -667,17 +700,10 @@ impl Driver {
 
     /// Reads one chunk of a listing's data connection and feeds it to the core's parser.
     fn pump_data(&mut self) -> Result<()> {
-        let wait = self
-            .time_left()
-            .unwrap_or(self.options.reply_timeout)
-            .max(Duration::from_millis(1));
+        self.arm_data_timeout(Direction::Read)?;
         let Some(data) = self.data.as_mut() else {
             return Ok(());
         };
-        if self.data_timeout != Some(wait) {
-            data.tcp().set_read_timeout(Some(wait))?;
-            self.data_timeout = Some(wait);
-        }
         match data.read(&mut self.buf[..PUMP_CHUNK]) {
             Ok(0) => self.data_ended(),
             Ok(n) => {
@@ -839,20 +865,14 @@ impl Driver {
                 }
                 continue;
             }
-            let Some(data) = self.data.as_mut() else {
+            if self.data.is_none() {
                 self.step()?;
                 continue;
-            };
-            let wait = self
-                .timers
-                .earliest()
-                .map(|(_, at)| at.saturating_duration_since(Instant::now()))
-                .unwrap_or(self.options.reply_timeout)
-                .max(Duration::from_millis(1));
-            if self.data_timeout != Some(wait) {
-                data.tcp().set_read_timeout(Some(wait))?;
-                self.data_timeout = Some(wait);
             }
+            self.arm_data_timeout(Direction::Read)?;
+            let Some(data) = self.data.as_mut() else {
+                continue;
+            };
             match data.read(buf) {
                 Ok(0) => {
                     self.data_ended();
@@ -894,20 +914,14 @@ impl Driver {
                 }
                 continue;
             }
-            let Some(data) = self.data.as_mut() else {
+            if self.data.is_none() {
                 self.step()?;
                 continue;
-            };
-            let wait = self
-                .timers
-                .earliest()
-                .map(|(_, at)| at.saturating_duration_since(Instant::now()))
-                .unwrap_or(self.options.reply_timeout)
-                .max(Duration::from_millis(1));
-            if self.data_timeout != Some(wait) {
-                data.tcp().set_write_timeout(Some(wait))?;
-                self.data_timeout = Some(wait);
             }
+            self.arm_data_timeout(Direction::Write)?;
+            let Some(data) = self.data.as_mut() else {
+                continue;
+            };
             match data.write(buf) {
                 Ok(0) => self.data_error(io::ErrorKind::WriteZero.into()),
                 Ok(n) => {
@@ -940,7 +954,8 @@ impl Driver {
             .iter()
             .find(|(t, _, _)| *t == Timer::DataIdle)
             .map_or(self.options.data_idle_timeout, |slot| slot.2);
-        self.data_timeout = None;
+        self.data_read_timeout = None;
+        self.data_write_timeout = None;
         let opts = DataOptions::new(idle).cancel(&self.abort);
         // Zero-copy on plain TCP; TLS goes through the buffered copy loop.
         let result = match (job, data.is_tls()) {
@@ -1042,4 +1057,11 @@ fn data_failed(kind: DataFailure, e: &io::Error) -> DataEvent {
         kind,
         message: e.to_string(),
     }
+}
+
+/// Which way a data-socket timeout applies.
+#[derive(Clone, Copy)]
+enum Direction {
+    Read,
+    Write,
 }
