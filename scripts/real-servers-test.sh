@@ -43,6 +43,21 @@ t0=$(date +%s)
 t1=$(date +%s)
 echo "real-servers-test: install took $((t1 - t0))s"
 
+# Ports: the servers use PORT_BASE .. PORT_BASE+79. When the default range is taken (another
+# run on this machine), move to the first free range instead of failing.
+port_range_free() {
+  ! ss -Htln "( sport >= :$1 and sport <= :$(($1 + 79)) )" 2>/dev/null | grep -q .
+}
+if [ -z "${FTP_RS_PORT_BASE:-}" ] && command -v ss >/dev/null 2>&1; then
+  for base in 21210 23210 25210 27210 29210 31210; do
+    if port_range_free "$base"; then
+      export FTP_RS_PORT_BASE=$base
+      break
+    fi
+  done
+  echo "real-servers-test: ports from ${FTP_RS_PORT_BASE:-21210}"
+fi
+
 "$servers" start "$dir"
 t2=$(date +%s)
 echo "real-servers-test: start took $((t2 - t1))s"
