@@ -88,8 +88,12 @@ impl Facts {
         // Plain loops: the pieces are a few bytes long, too short for memchr to pay off.
         while i < end {
             // The name runs to the `=`; an empty fact (`;;`) is tolerated.
+            // One pass over the name: find its end, check it is printable ASCII, lower-case it.
             let key_start = i;
+            let mut printable = true;
             while i < end && facts[i] != b'=' && facts[i] != b';' {
+                printable &= facts[i].is_ascii_graphic();
+                facts[i] = facts[i].to_ascii_lowercase();
                 i += 1;
             }
             if i == key_start && i < end && facts[i] == b';' {
@@ -104,12 +108,10 @@ impl Facts {
                 error = Some("a fact with an empty name");
                 break;
             }
-            let key = &mut facts[key_start..i];
-            if !key.iter().all(u8::is_ascii_graphic) {
+            if !printable {
                 error = Some("a fact name that is not printable ASCII");
                 break;
             }
-            key.make_ascii_lowercase();
             // The value runs to the `;` (the last one may lack it).
             let eq = i;
             i += 1;
@@ -157,7 +159,9 @@ impl Facts {
 
     /// The value of a fact, the key matched case-insensitively; the first if it repeats.
     pub fn get(&self, key: &str) -> Option<&[u8]> {
-        self.iter()
+        // Stored names are lower-cased ASCII: compare bytes, no UTF-8 check per fact.
+        let key = key.as_bytes();
+        self.pairs()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v)
     }
