@@ -230,3 +230,24 @@ fn buffer_stays_bounded_when_drained_after_every_push() {
     assert!(p.end().is_none());
     assert_eq!(count, 500);
 }
+
+/// Fact positions are indexed as 16-bit offsets; a fact lying past 64 KiB into the line (only
+/// possible with a raised line limit) must still be found, by scanning instead.
+#[test]
+fn mlsd_facts_past_64_kib_into_the_line_are_found_by_scanning() {
+    let mut line = b"x.pad=".to_vec();
+    line.extend(std::iter::repeat_n(b'a', 70_000));
+    line.extend_from_slice(b";Size=54;modify=20250615083000;type=file; big name.txt\r\n");
+    let mut parser = MlsdParser::new(ListingLimits {
+        max_line_len: 128 * 1024,
+    });
+    parser.push(&line);
+    let entry = parser.next_entry().unwrap().unwrap();
+    assert_eq!(entry.name(), b"big name.txt");
+    assert_eq!(entry.facts().size(), Some(54));
+    assert_eq!(entry.facts().get("TYPE"), Some(&b"file"[..]));
+    assert_eq!(entry.facts().modify().unwrap().year(), 2025);
+    assert_eq!(entry.facts().get("x.pad").map(<[u8]>::len), Some(70_000));
+    let keys: Vec<&str> = entry.facts().iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, ["x.pad", "size", "modify", "type"]);
+}

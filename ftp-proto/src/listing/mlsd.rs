@@ -50,16 +50,17 @@ const INDEXED_FACTS: usize = 12;
 struct FactIndex {
     /// How many entries of `spans` are used, or `None` when the line had too many facts.
     len: Option<u8>,
-    spans: [[u32; 3]; INDEXED_FACTS],
+    /// u16 keeps entries small to move; a fact past 64 KiB into the line disables the index.
+    spans: [[u16; 3]; INDEXED_FACTS],
 }
 
 impl FactIndex {
     fn push(&mut self, key_start: usize, eq: usize, value_end: usize) {
         if let Some(len) = self.len {
             let (Ok(a), Ok(b), Ok(c)) = (
-                u32::try_from(key_start),
-                u32::try_from(eq),
-                u32::try_from(value_end),
+                u16::try_from(key_start),
+                u16::try_from(eq),
+                u16::try_from(value_end),
             ) else {
                 self.len = None;
                 return;
@@ -329,7 +330,7 @@ enum RawPairs<'a> {
     /// From the recorded positions.
     Indexed {
         raw: &'a [u8],
-        spans: core::slice::Iter<'a, [u32; 3]>,
+        spans: core::slice::Iter<'a, [u16; 3]>,
     },
     /// By scanning the facts for `;` and `=`.
     Scan { rest: &'a [u8] },
