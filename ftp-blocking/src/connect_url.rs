@@ -1,6 +1,6 @@
 //! Connecting from an `ftp://` URL: [`FtpBuilder::connect_url`].
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ftp::{Ftp, FtpBuilder};
 use crate::netrc::Netrc;
 use crate::url::FtpUrl;
@@ -13,7 +13,7 @@ impl FtpBuilder {
     /// file for that host and user; without a user in the URL, from the `.netrc` entry for the
     /// host; else the login is anonymous (see [`FtpUrl::credentials`]). The `.netrc` file is
     /// `$NETRC`, else `~/.netrc` ([`Netrc::default_path`]), read only when the URL holds no
-    /// password; a file that is present but malformed is an [`Error::Netrc`].
+    /// password; a file that is present but malformed is an [`Error::Netrc`](crate::Error::Netrc).
     ///
     /// The password never appears in an error or in the debug output (PASS is shown as `****`).
     ///
@@ -47,12 +47,17 @@ impl FtpBuilder {
     /// # Ok(()) }
     /// ```
     pub fn connect_url_with(self, url: &FtpUrl, netrc: Option<&Netrc>) -> Result<Ftp> {
-        if url.scheme().implicit_tls() {
-            return Err(Error::InvalidOption(
-                "ftps:// (implicit FTPS) needs the session's TLS support, which this build does not have yet",
-            ));
+        let mut builder = self;
+        if url.scheme().implicit_tls() && !builder.config_implicit_tls() {
+            // ftps:// is implicit FTPS: the TLS configuration given with tls() is kept,
+            // else the default (system roots, verified host names).
+            let config = match builder.tls_config() {
+                Some(config) => config.clone(),
+                None => crate::tls::TlsConfig::builder().build()?,
+            };
+            builder = builder.implicit_tls(config);
         }
-        let mut ftp = self.connect(url.host(), url.port())?;
+        let mut ftp = builder.connect(url.host(), url.port())?;
         let login = url.credentials(netrc);
         ftp.login(login.user(), login.password(), login.account())?;
         let dir = url.dir();

@@ -11,7 +11,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use ftp_proto::client::{
@@ -24,6 +24,7 @@ use ftp_proto::listing::ListingError;
 use crate::data::{Cancel, DataOptions};
 use crate::debug::Debug;
 use crate::error::{Error, Result, TransportError};
+use crate::tls::{ControlConnection, DataConnection, TlsSession, is_missing_close_notify};
 
 /// Bytes read from the control connection at a time.
 const CONTROL_CHUNK: usize = 8 * 1024;
@@ -134,17 +135,29 @@ pub(crate) struct SocketOptions {
     pub(crate) reply_timeout: Duration,
     pub(crate) data_connect_timeout: Duration,
     pub(crate) data_idle_timeout: Duration,
+    /// The time allowed for a control TLS handshake or shutdown (the connect timeout).
+    pub(crate) tls_timeout: Duration,
 }
 
 /// The session's sockets and the core.
 #[derive(Debug)]
 pub(crate) struct Driver {
     pub(crate) client: Client,
-    control: Option<TcpStream>,
+    control: Option<ControlConnection>,
+    /// The TLS session of this control connection (`tls()` / `implicit_tls()`), shared by its
+    /// data connections under `PROT P`.
+    tls: Option<TlsSession>,
+    /// The download ended with TCP EOF but without the server's TLS `close_notify`: judged
+    /// against the final reply and the announced size when the transfer ends.
+    unclean_eof: bool,
+    /// The last transfer that ended was a TLS download accepted without `close_notify`.
+    pub(crate) last_unclean: bool,
+    /// The REST offset of the running transfer (an announced size may count from 0 or from it).
+    rest: Option<u64>,
     control_timeout: Option<Duration>,
     listener: Option<TcpListener>,
     accepting: bool,
-    data: Option<TcpStream>,
+    data: Option<DataConnection>,
     data_timeout: Option<Duration>,
     data_started: bool,
     data_eof: bool,
@@ -167,13 +180,18 @@ pub(crate) struct Driver {
 impl Driver {
     pub(crate) fn new(
         client: Client,
-        control: TcpStream,
+        control: ControlConnection,
+        tls: Option<TlsSession>,
         options: SocketOptions,
         debug: Debug,
     ) -> Driver {
         Driver {
             client,
             control: Some(control),
+            tls,
+            unclean_eof: false,
+            last_unclean: false,
+            rest: None,
             control_timeout: None,
             listener: None,
             accepting: false,
@@ -196,6 +214,11 @@ impl Driver {
             abort: Cancel::new(),
             buf: vec![0; PUMP_CHUNK],
         }
+    }
+
+    /// Whether the session has a TLS configuration.
+    pub(crate) fn has_tls(&self) -> bool {
+        self.tls.is_some()
     }
 
     pub(crate) fn abort_handle(&self) -> AbortHandle {
@@ -242,7 +265,9 @@ impl Driver {
         let Some(control) = self.control.as_mut() else {
             return;
         };
-        let _ = control.set_write_timeout(Some(self.options.reply_timeout));
+        if let Ok(tcp) = control.tcp() {
+            let _ = tcp.set_write_timeout(Some(self.options.reply_timeout));
+        }
         if let Err(e) = control.write_all(bytes) {
             tracing::debug!(target: "ftp_blocking", error = %e, "control write failed");
             self.control_error = Some(e);
@@ -296,18 +321,106 @@ impl Driver {
                 self.listener = None;
                 self.accepting = false;
             }
-            Action::SecureData => self.inputs.push_back(Input::Data(DataEvent::Failed {
-                kind: DataFailure::Tls,
-                message: "TLS is not configured for this session".into(),
-            })),
-            Action::SecureControl | Action::ShutdownControlTls => {
-                self.inputs.push_back(Input::Tls(TlsEvent::Failed {
-                    message: "TLS is not configured for this session".into(),
-                }))
-            }
+            Action::SecureData => self.secure_data(),
+            Action::SecureControl => self.secure_control(),
+            Action::ShutdownControlTls => self.shutdown_control_tls(),
             Action::CloseAll => self.close_sockets(),
             #[allow(unreachable_patterns)]
             _ => {}
+        }
+    }
+
+    /// Time left on an armed timer, else `fallback`; never zero.
+    fn left_on(&self, timer: Timer, fallback: Duration) -> Duration {
+        self.timers
+            .slots
+            .iter()
+            .find(|(t, _, _)| *t == timer)
+            .map_or(fallback, |s| s.1.saturating_duration_since(Instant::now()))
+            .max(Duration::from_millis(1))
+    }
+
+    /// `234` to `AUTH TLS`: the handshake, within what is left of the Connect timer the core
+    /// armed. The core has already refused plain bytes buffered behind the 234.
+    fn secure_control(&mut self) {
+        let timeout = self.left_on(Timer::Connect, self.options.tls_timeout);
+        let event = match (self.control.as_mut(), self.tls.as_ref()) {
+            (Some(control), Some(session)) => match control.upgrade(session, timeout) {
+                Ok(()) => {
+                    self.control_timeout = None;
+                    TlsEvent::ControlSecured
+                }
+                Err(e) => TlsEvent::Failed {
+                    message: e.to_string(),
+                },
+            },
+            (None, _) => TlsEvent::Failed {
+                message: "the control connection is closed".into(),
+            },
+            (_, None) => TlsEvent::Failed {
+                message: "TLS is not configured for this session (FtpBuilder::tls)".into(),
+            },
+        };
+        self.inputs.push_back(Input::Tls(event));
+    }
+
+    /// `200` to `CCC`: `close_notify` both ways, then plain text on the same socket.
+    fn shutdown_control_tls(&mut self) {
+        let timeout = self.left_on(Timer::Connect, self.options.tls_timeout);
+        let event = match self.control.as_mut() {
+            Some(control) => match control.downgrade(timeout) {
+                Ok(()) => {
+                    self.control_timeout = None;
+                    TlsEvent::ControlPlain
+                }
+                Err(e) => TlsEvent::Failed {
+                    message: e.to_string(),
+                },
+            },
+            None => TlsEvent::Failed {
+                message: "the control connection is closed".into(),
+            },
+        };
+        self.inputs.push_back(Input::Tls(event));
+    }
+
+    /// `PROT P`: the TLS handshake on the data connection, resuming the control connection's
+    /// session under its server name, within the data-connect timeout. Runs right before
+    /// `StartData`, once the server took the command (servers start their handshake then).
+    fn secure_data(&mut self) {
+        let failure = |message: String| {
+            Input::Data(DataEvent::Failed {
+                kind: DataFailure::Tls,
+                message,
+            })
+        };
+        let Some(session) = self.tls.as_ref() else {
+            self.close_data_stream();
+            self.inputs.push_back(failure(
+                "TLS is not configured for this session (FtpBuilder::tls)".into(),
+            ));
+            return;
+        };
+        let Some(data) = self.data.take() else {
+            return;
+        };
+        let tcp = match data.into_tcp() {
+            Ok(tcp) => tcp,
+            Err(secure) => {
+                self.data = Some(secure);
+                return;
+            }
+        };
+        match DataConnection::secure(tcp, session, self.options.data_connect_timeout) {
+            Ok(conn) => {
+                tracing::debug!(target: "ftp_blocking", kind = ?conn.handshake_kind(), "data connection secured");
+                self.data_timeout = None;
+                self.data = Some(conn);
+            }
+            Err(e) => {
+                self.close_data_stream();
+                self.inputs.push_back(failure(e.to_string()));
+            }
         }
     }
 
@@ -345,12 +458,27 @@ impl Driver {
     fn set_data(&mut self, stream: TcpStream) {
         let _ = self.abort.attach(&stream);
         self.data_timeout = None;
-        self.data = Some(stream);
+        self.data = Some(DataConnection::plain(stream));
     }
 
     fn close_data_stream(&mut self) {
         self.abort.detach();
         self.data = None;
+    }
+
+    /// Sets the data socket's read (or write) timeout when it changed.
+    fn data_wait(&mut self, wait: Duration, write: bool) -> io::Result<()> {
+        if self.data_timeout != Some(wait)
+            && let Some(data) = self.data.as_ref()
+        {
+            if write {
+                data.tcp().set_write_timeout(Some(wait))?;
+            } else {
+                data.tcp().set_read_timeout(Some(wait))?;
+            }
+            self.data_timeout = Some(wait);
+        }
+        Ok(())
     }
 
     pub(crate) fn close_sockets(&mut self) {
@@ -481,10 +609,14 @@ impl Driver {
 
     fn poll_accept(&mut self, wait: Duration) -> Result<(bool, bool)> {
         use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        if self.control.as_mut().is_some_and(|c| c.has_buffered_data()) {
+            return Ok((true, false));
+        }
         let (Some(control), Some(listener)) = (self.control.as_ref(), self.listener.as_ref())
         else {
             return Ok((false, false));
         };
+        let control = control.tcp()?;
         let mut fds = [
             PollFd::new(control, PollFlags::IN),
             PollFd::new(listener, PollFlags::IN),
@@ -532,7 +664,7 @@ impl Driver {
             return Ok(false);
         };
         if self.control_timeout != Some(wait) {
-            control.set_read_timeout(Some(wait))?;
+            control.tcp()?.set_read_timeout(Some(wait))?;
             self.control_timeout = Some(wait);
         }
         match control.read(&mut self.buf[..CONTROL_CHUNK]) {
@@ -564,15 +696,16 @@ impl Driver {
             .time_left()
             .unwrap_or(self.options.reply_timeout)
             .max(Duration::from_millis(1));
+        self.data_wait(wait, false)?;
         let Some(data) = self.data.as_mut() else {
             return Ok(());
         };
-        if self.data_timeout != Some(wait) {
-            data.set_read_timeout(Some(wait))?;
-            self.data_timeout = Some(wait);
-        }
         match data.read(&mut self.buf[..PUMP_CHUNK]) {
             Ok(0) => self.data_ended(),
+            Err(e) if is_missing_close_notify(&e) => {
+                self.unclean_eof = true;
+                self.data_ended();
+            }
             Ok(n) => {
                 self.data_bytes += n as u64;
                 self.timers.touch(Timer::DataIdle);
@@ -592,7 +725,14 @@ impl Driver {
             return;
         }
         self.data_eof = true;
-        self.close_data_stream();
+        self.abort.detach();
+        if let Some(data) = self.data.take()
+            && data.is_tls()
+            && !self.unclean_eof
+        {
+            // Answer the server's close_notify with ours (best effort; it may be gone).
+            let _ = data.finish(self.options.reply_timeout);
+        }
         self.client.handle_data(DataEvent::Finished {
             bytes: self.data_bytes,
         });
@@ -625,9 +765,46 @@ impl Driver {
                         Err(e) => e,
                     });
                 }
-                return result.map_err(|e| self.fatal_or(e));
+                let result = result.map_err(|e| self.fatal_or(e));
+                return match result {
+                    Ok(outcome) => self.judge_unclean_end(outcome),
+                    Err(e) => Err(e),
+                };
             }
             self.step()?;
+        }
+    }
+
+    /// A download that ended without the server's `close_notify` succeeded only if the final
+    /// reply is 2xx (it is, or the outcome would be an error) and the bytes match the announced
+    /// size (counted from 0 or from the REST offset: vsftpd announces the whole file, proftpd
+    /// the rest). Anything else is truncation.
+    fn judge_unclean_end(&mut self, outcome: Outcome) -> Result<Outcome> {
+        let unclean = std::mem::take(&mut self.unclean_eof);
+        self.last_unclean = unclean;
+        if !unclean {
+            return Ok(outcome);
+        }
+        let Outcome::Transfer { announced_size, .. } = &outcome else {
+            return Ok(outcome);
+        };
+        let bytes = self.data_bytes;
+        let whole = bytes + self.rest.unwrap_or(0);
+        match announced_size {
+            Some(size) if *size == bytes || *size == whole => {
+                tracing::debug!(target: "ftp_blocking", bytes, "TLS data connection closed without close_notify; the announced size was received");
+                Ok(outcome)
+            }
+            _ => Err(Error::Data {
+                kind: DataFailure::Truncated,
+                message: format!(
+                    "the TLS data connection ended without close_notify after {bytes} bytes ({})",
+                    match announced_size {
+                        Some(size) => format!("{size} announced"),
+                        None => "no size announced".to_string(),
+                    }
+                ),
+            }),
         }
     }
 
@@ -646,6 +823,8 @@ impl Driver {
         self.data_eof = false;
         self.data_bytes = 0;
         self.announced = None;
+        self.unclean_eof = false;
+        self.rest = request.rest;
         self.pump = pump;
         self.entries.clear();
         let op = self.request(|c| c.transfer(request))?;
@@ -714,22 +893,29 @@ impl Driver {
                 }
                 continue;
             }
-            let Some(data) = self.data.as_mut() else {
+            if self.data.is_none() {
                 self.step()?;
                 continue;
-            };
+            }
             let wait = self
                 .timers
                 .earliest()
                 .map(|(_, at)| at.saturating_duration_since(Instant::now()))
                 .unwrap_or(self.options.reply_timeout)
                 .max(Duration::from_millis(1));
-            if self.data_timeout != Some(wait) {
-                data.set_read_timeout(Some(wait))?;
-                self.data_timeout = Some(wait);
-            }
+            self.data_wait(wait, false)?;
+            let Some(data) = self.data.as_mut() else {
+                continue;
+            };
             match data.read(buf) {
                 Ok(0) => {
+                    self.data_ended();
+                    if self.data_eof {
+                        return Ok(0);
+                    }
+                }
+                Err(e) if is_missing_close_notify(&e) => {
+                    self.unclean_eof = true;
                     self.data_ended();
                     if self.data_eof {
                         return Ok(0);
@@ -769,20 +955,20 @@ impl Driver {
                 }
                 continue;
             }
-            let Some(data) = self.data.as_mut() else {
+            if self.data.is_none() {
                 self.step()?;
                 continue;
-            };
+            }
             let wait = self
                 .timers
                 .earliest()
                 .map(|(_, at)| at.saturating_duration_since(Instant::now()))
                 .unwrap_or(self.options.reply_timeout)
                 .max(Duration::from_millis(1));
-            if self.data_timeout != Some(wait) {
-                data.set_write_timeout(Some(wait))?;
-                self.data_timeout = Some(wait);
-            }
+            self.data_wait(wait, true)?;
+            let Some(data) = self.data.as_mut() else {
+                continue;
+            };
             match data.write(buf) {
                 Ok(0) => self.data_error(io::ErrorKind::WriteZero.into()),
                 Ok(n) => {
@@ -802,7 +988,7 @@ impl Driver {
         &mut self,
         op: OpId,
         download: bool,
-        f: impl FnOnce(&TcpStream, DataOptions<'_>) -> std::result::Result<u64, TransportError>,
+        f: impl FnOnce(&mut DataConnection, DataOptions<'_>) -> std::result::Result<u64, TransportError>,
     ) -> Result<u64> {
         while let Some(input) = self.inputs.pop_front() {
             self.feed(input);
@@ -810,7 +996,7 @@ impl Driver {
         if self.is_finished(op) || self.abort_op.is_some() {
             return self.run(op).and(Err(Error::Closed));
         }
-        let Some(data) = self.data.as_ref() else {
+        let Some(data) = self.data.as_mut() else {
             return Ok(0);
         };
         let idle = self
@@ -844,6 +1030,12 @@ impl Driver {
                 self.start_abort();
                 self.run(op).and(Err(Error::Closed))
             }
+            Err(TransportError::MissingCloseNotify { bytes }) if download => {
+                self.data_bytes = bytes;
+                self.unclean_eof = true;
+                self.data_ended();
+                Ok(bytes)
+            }
             Err(e) => {
                 self.data_error(e.into());
                 self.run(op).and(Err(Error::Closed))
@@ -857,12 +1049,18 @@ impl Driver {
             if self.abort.is_cancelled() {
                 self.start_abort();
             } else if let Some(data) = self.data.take() {
-                let _ = data.shutdown(Shutdown::Write);
+                // close_notify under TLS, TCP half-close, then the server's close is awaited
+                // (reading the TLS 1.3 tickets it sends, which refill the session store).
+                let result = data.finish(self.options.data_idle_timeout);
                 self.abort.detach();
                 self.data_eof = true;
-                self.client.handle_data(DataEvent::Finished {
-                    bytes: self.data_bytes,
-                });
+                let event = match result {
+                    Ok(()) => DataEvent::Finished {
+                        bytes: self.data_bytes,
+                    },
+                    Err(e) => data_failed(DataFailure::Io, &e.into()),
+                };
+                self.client.handle_data(event);
                 self.drain();
             }
         }

@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::iter::{ListIter, MlsdIter};
 use crate::net;
 use crate::stream::{DataStream, RetrReader, StorWriter};
+use crate::tls::{ControlConnection, TlsConfig};
 
 /// The per-block callback of [`Ftp::storbinary`] and [`Ftp::storlines`].
 pub type BlockCallback<'a> = &'a mut dyn FnMut(&[u8]);
@@ -92,7 +93,14 @@ pub struct FtpBuilder {
     source_address: Option<IpAddr>,
     encoding: Encoding,
     debuglevel: u8,
+    tls: Option<TlsConfig>,
 }
+
+/// The port of explicit FTP (and of `AUTH TLS`): what `connect(host, 0)` uses.
+pub const FTP_PORT: u16 = 21;
+/// The port of implicit FTPS: what `connect(host, 0)` uses after
+/// [`implicit_tls`](FtpBuilder::implicit_tls).
+pub const IMPLICIT_FTPS_PORT: u16 = 990;
 
 impl Default for FtpBuilder {
     fn default() -> Self {
@@ -103,6 +111,7 @@ impl Default for FtpBuilder {
             source_address: None,
             encoding: Encoding::Utf8,
             debuglevel: 0,
+            tls: None,
         }
     }
 }
@@ -183,6 +192,54 @@ impl FtpBuilder {
         self
     }
 
+    /// Explicit FTPS (ftplib's `FTP_TLS`): the session can secure its control connection with
+    /// [`Ftp::auth`], and [`Ftp::login`] does so before sending the user name, as
+    /// `FTP_TLS.login` does. Certificates and host names are verified as `config` says (by
+    /// default against the system's roots). Data connections stay plain until
+    /// [`Ftp::prot_p`].
+    ///
+    /// ```no_run
+    /// use ftp_blocking::{Ftp, tls::TlsConfig};
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let tls = TlsConfig::builder().add_ca_file("ca.pem")?.build()?;
+    /// let mut ftp = Ftp::builder().tls(tls).connect("ftp.example.com", 21)?;
+    /// ftp.login("alice", "s3cret", "")?; // AUTH TLS first
+    /// ftp.prot_p()?;                     // PBSZ 0 + PROT P: data connections under TLS
+    /// ftp.retrbinary("RETR file.bin", |_chunk| {}, 65536, None)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn tls(mut self, config: TlsConfig) -> Self {
+        self.tls = Some(config);
+        self.config.implicit_tls = false;
+        self
+    }
+
+    /// Implicit FTPS: TLS from the first byte of the control connection (port 990 when
+    /// `connect` is given port 0). `PROT P` is still needed for TLS data connections.
+    ///
+    /// ```no_run
+    /// use ftp_blocking::{Ftp, tls::TlsConfig};
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let tls = TlsConfig::builder().build()?;
+    /// let mut ftp = Ftp::builder().implicit_tls(tls).connect("ftp.example.com", 0)?;
+    /// ftp.login("alice", "s3cret", "")?;
+    /// ftp.prot_p()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn implicit_tls(mut self, config: TlsConfig) -> Self {
+        self.tls = Some(config);
+        self.config.implicit_tls = true;
+        self
+    }
+
+    pub(crate) fn config_implicit_tls(&self) -> bool {
+        self.config.implicit_tls
+    }
+
+    pub(crate) fn tls_config(&self) -> Option<&TlsConfig> {
+        self.tls.as_ref()
+    }
+
     fn check(&self) -> Result<()> {
         let t = &self.config.timeouts;
         if [
@@ -199,23 +256,43 @@ impl FtpBuilder {
         Ok(())
     }
 
-    /// Connects to `host` (a name, an IPv4 or an IPv6 address) and reads the greeting.
+    /// Connects to `host` (a name, an IPv4 or an IPv6 address) and reads the greeting. Port 0
+    /// means the default, as in ftplib: 21, or 990 with [`implicit_tls`](FtpBuilder::implicit_tls).
+    /// Under TLS, `host` is also the name the certificate must be valid for (data connections
+    /// present it too, never the address of a PASV reply).
     pub fn connect(self, host: &str, port: u16) -> Result<Ftp> {
         self.check()?;
+        let port = match port {
+            0 if self.config.implicit_tls => IMPLICIT_FTPS_PORT,
+            0 => FTP_PORT,
+            p => p,
+        };
+        let session = match &self.tls {
+            Some(config) => Some(config.session(host)?),
+            None => None,
+        };
         let source = self.source_address.map(|ip| SocketAddr::new(ip, 0));
-        let control = net::connect(host, port, self.connect_timeout, source)?;
-        let local = control.local_addr()?;
-        let peer = control.peer_addr()?;
+        let tcp = net::connect(host, port, self.connect_timeout, source)?;
+        let local = tcp.local_addr()?;
+        let peer = tcp.peer_addr()?;
+        let control = match (&session, self.config.implicit_tls) {
+            (Some(session), true) => {
+                ControlConnection::implicit(tcp, session, self.connect_timeout)?
+            }
+            _ => ControlConnection::plain(tcp),
+        };
         let options = SocketOptions {
             source_address: self.source_address,
             reply_timeout: self.config.timeouts.reply,
             data_connect_timeout: self.config.timeouts.data_connect,
             data_idle_timeout: self.config.timeouts.data_idle,
+            tls_timeout: self.connect_timeout,
         };
         let debug = Debug {
             level: self.debuglevel,
         };
-        let mut driver = Driver::new(Client::new(self.config), control, options, debug);
+        let explicit_tls = self.tls.is_some() && !self.config.implicit_tls;
+        let mut driver = Driver::new(Client::new(self.config), control, session, options, debug);
         let op = driver.request(|c| c.connect(local, peer))?;
         let welcome = match driver.run(op)? {
             Outcome::Greeting(reply) => reply,
@@ -226,6 +303,7 @@ impl FtpBuilder {
             driver,
             welcome,
             encoding: self.encoding,
+            explicit_tls,
         })
     }
 }
@@ -258,6 +336,8 @@ pub struct Ftp {
     pub(crate) driver: Driver,
     welcome: Reply,
     pub(crate) encoding: Encoding,
+    /// Built with [`FtpBuilder::tls`]: `login` secures the control connection first.
+    explicit_tls: bool,
 }
 
 impl Drop for Ftp {
@@ -361,7 +441,18 @@ impl Ftp {
 
     /// Logs in: USER, then PASS only after a 3xx, then ACCT only after a 3xx. An empty user is
     /// `anonymous`, whose empty or `-` password becomes `anonymous@` (as in ftplib).
+    ///
+    /// On a session built with [`FtpBuilder::tls`] the control connection is secured first
+    /// (`AUTH TLS`, once), as ftplib's `FTP_TLS.login` does: the password never goes out in
+    /// plain text.
     pub fn login(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
+        if self.explicit_tls && !self.driver.client.control_secure() {
+            self.auth()?;
+        }
+        self.login_plain(user, passwd, acct)
+    }
+
+    fn login_plain(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
         let mut credentials = Credentials::new(user, passwd, acct)?;
         if self.encoding != Encoding::Utf8 {
             // The core applied ftplib's defaults on UTF-8 text; re-encode each part.
@@ -842,6 +933,114 @@ impl Ftp {
     /// NOOP.
     pub fn noop(&mut self) -> Result<Reply> {
         self.run_reply(|c| c.noop())
+    }
+
+    /// `AUTH TLS`, then the TLS handshake on the control connection (ftplib's `FTP_TLS.auth`).
+    /// The session needs a TLS configuration ([`FtpBuilder::tls`]); a second call is a usage
+    /// error ([`UsageError::AlreadySecure`](ftp_proto::client::UsageError::AlreadySecure)).
+    /// Plain text the server sent behind its `234` is refused (it would be injected into the
+    /// secured session) and closes the session.
+    ///
+    /// ```no_run
+    /// use ftp_blocking::{Ftp, tls::TlsConfig};
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let tls = TlsConfig::builder().build()?;
+    /// let mut ftp = Ftp::builder().tls(tls).connect("ftp.example.com", 21)?;
+    /// ftp.auth()?;
+    /// assert!(ftp.auth().is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn auth(&mut self) -> Result<Reply> {
+        if !self.driver.has_tls() {
+            return Err(Error::InvalidOption(
+                "auth() needs a TLS configuration: build the session with FtpBuilder::tls",
+            ));
+        }
+        self.run_reply(|c| c.auth_tls())
+    }
+
+    /// Secures the control connection (once, if not yet) and logs in: ftplib's
+    /// `FTP_TLS.login(secure=True)`.
+    ///
+    /// ```no_run
+    /// use ftp_blocking::{Ftp, tls::TlsConfig};
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let tls = TlsConfig::builder().build()?;
+    /// let mut ftp = Ftp::builder().tls(tls).connect("ftp.example.com", 21)?;
+    /// ftp.login_secure("alice", "s3cret", "")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn login_secure(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
+        if !self.driver.client.control_secure() {
+            self.auth()?;
+        }
+        self.login_plain(user, passwd, acct)
+    }
+
+    /// `PBSZ 0` then `PROT P`: from now on data connections run TLS, resuming the control
+    /// connection's session under its server name. Needs a secured control connection.
+    ///
+    /// ```no_run
+    /// # use ftp_blocking::{Ftp, tls::TlsConfig};
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// # let mut ftp = Ftp::builder().tls(TlsConfig::builder().build()?).connect("h", 21)?;
+    /// ftp.login("alice", "s3cret", "")?;
+    /// ftp.prot_p()?;
+    /// let names = ftp.nlst(&[])?; // over TLS
+    /// # Ok(()) }
+    /// ```
+    pub fn prot_p(&mut self) -> Result<Reply> {
+        self.run_reply(|c| c.prot_p())
+    }
+
+    /// `PROT C`: data connections in plain text again.
+    ///
+    /// ```no_run
+    /// # use ftp_blocking::{Ftp, tls::TlsConfig};
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// # let mut ftp = Ftp::builder().tls(TlsConfig::builder().build()?).connect("h", 21)?;
+    /// # ftp.login("alice", "s3cret", "")?;
+    /// ftp.prot_p()?;
+    /// ftp.prot_c()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn prot_c(&mut self) -> Result<Reply> {
+        self.run_reply(|c| c.prot_c())
+    }
+
+    /// `CCC`: after the server's `200`, a clean TLS shutdown (`close_notify` both ways) and the
+    /// control connection carries on in plain text on the same socket. Many servers refuse it
+    /// (vsftpd and pyftpdlib 500, libunftp 502): that is an error and the session goes on
+    /// under TLS. `PROT P` stays in force for data connections.
+    ///
+    /// ```no_run
+    /// # use ftp_blocking::{Ftp, tls::TlsConfig};
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// # let mut ftp = Ftp::builder().tls(TlsConfig::builder().build()?).connect("h", 21)?;
+    /// ftp.login("alice", "s3cret", "")?; // the password went under TLS
+    /// ftp.ccc()?;                        // the rest in plain text (e.g. for a NAT helper)
+    /// # Ok(()) }
+    /// ```
+    pub fn ccc(&mut self) -> Result<Reply> {
+        self.run_reply(|c| c.ccc())
+    }
+
+    /// Whether the operation that ended last was a TLS download whose server closed the data
+    /// connection without `close_notify`, accepted because its final reply was 2xx and the
+    /// bytes matched the announced size (otherwise the transfer failed with
+    /// [`DataFailure::Truncated`](ftp_proto::client::DataFailure::Truncated)).
+    pub fn last_download_missed_close_notify(&self) -> bool {
+        self.driver.last_unclean
+    }
+
+    /// Whether the control connection is under TLS now.
+    pub fn is_control_secure(&self) -> bool {
+        self.driver.client.control_secure()
+    }
+
+    /// The data protection level in force (`PROT C` until [`prot_p`](Ftp::prot_p)).
+    pub fn data_protection(&self) -> ftp_proto::command::ProtLevel {
+        self.driver.client.data_protection()
     }
 
     /// The polite close: QUIT, and the server's reply. The session is closed afterwards even

@@ -9,7 +9,6 @@
 
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
 
 use ftp_proto::client::OpId;
 use ftp_proto::reply::Reply;
@@ -18,6 +17,7 @@ use crate::data::{self, DataOptions};
 use crate::driver::Driver;
 use crate::error::{Error, Result, TransportError, to_io};
 use crate::ftp::reply_of;
+use crate::tls::DataConnection;
 
 /// Buffer size of [`RetrReader::copy_to`] and [`StorWriter::copy_from`].
 const COPY_BUFFER: usize = 1024 * 1024;
@@ -63,7 +63,7 @@ impl<'a> DataStream<'a> {
     fn with_transport(
         &mut self,
         upload: bool,
-        f: impl FnOnce(&TcpStream, DataOptions<'_>) -> std::result::Result<u64, TransportError>,
+        f: impl FnOnce(&mut DataConnection, DataOptions<'_>) -> std::result::Result<u64, TransportError>,
     ) -> Result<u64> {
         if let Some(e) = &self.failed {
             return Err(e.duplicate());
@@ -223,8 +223,14 @@ impl<'a> RetrReader<'a> {
     /// pipe, falling back to a 1 MiB buffer where the kernel refuses); returns the number of
     /// bytes copied.
     pub fn copy_to_file(&mut self, file: &mut File) -> Result<u64> {
-        self.0.with_transport(false, |socket, opts| {
-            data::download_file(socket, file, opts)
+        self.0.with_transport(false, |conn, opts| {
+            if conn.is_tls() {
+                // TLS cannot use kernel zero-copy: a 1 MiB buffer through rustls.
+                conn.set_idle_timeout(opts.idle_timeout())?;
+                data::copy(conn, file, opts)
+            } else {
+                data::download_file(conn.tcp(), file, opts)
+            }
         })
     }
 
@@ -287,8 +293,14 @@ impl<'a> StorWriter<'a> {
     /// Sends the rest of `file` with kernel zero-copy (`sendfile`, falling back to a 1 MiB
     /// buffer); returns the number of bytes sent.
     pub fn copy_from_file(&mut self, file: &mut File) -> Result<u64> {
-        self.0
-            .with_transport(true, |socket, opts| data::upload_file(file, socket, opts))
+        self.0.with_transport(true, |conn, opts| {
+            if conn.is_tls() {
+                conn.set_idle_timeout(opts.idle_timeout())?;
+                data::copy(file, conn, opts)
+            } else {
+                data::upload_file(file, conn.tcp(), opts)
+            }
+        })
     }
 
     /// Ends the data (shutting the data connection down) and returns the final reply.
