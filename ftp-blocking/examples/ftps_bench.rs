@@ -80,7 +80,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .arg(&url)
             .output()?;
         let curl_secs = t.elapsed().as_secs_f64();
-        let got: u64 = String::from_utf8_lossy(&status.stdout).trim().parse().unwrap_or(0);
+        let got: u64 = String::from_utf8_lossy(&status.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0);
         if !status.status.success() || got != size {
             return Err(format!("curl failed: {status:?}").into());
         }

@@ -13,6 +13,8 @@
 //! `upload HOST PORT USER PASS REMOTE LOCAL` stores the file LOCAL as REMOTE with `sendfile`
 //! (or the buffer with `FTP_COPY=buffer`); `gen:BYTES` instead of LOCAL sends BYTES of
 //! generated data through the buffer.
+//! With `FTP_TLS_CA=ca.pem` the session is explicit FTPS with PROT P (certificates verified
+//! against that CA; data connections resume the control session, through the buffer).
 //! Prints the byte count, the seconds and MB/s (10^6 bytes per second) on one line.
 
 use std::io::Read;
@@ -54,8 +56,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let buffered = std::env::var("FTP_COPY").is_ok_and(|v| v == "buffer");
     let port: u16 = args[2].parse()?;
-    let mut ftp = Ftp::connect(&args[1], port)?;
-    ftp.login(&args[3], &args[4], "")?;
+    let mut ftp;
+    if let Ok(ca) = std::env::var("FTP_TLS_CA") {
+        let tls = ftp_blocking::TlsConfig::builder()
+            .system_roots(false)
+            .add_ca_file(ca)?
+            .build()?;
+        ftp = Ftp::builder().tls(tls).connect(&args[1], port)?;
+        ftp.login_secure(&args[3], &args[4], "")?;
+        ftp.prot_p()?;
+    } else {
+        ftp = Ftp::connect(&args[1], port)?;
+        ftp.login(&args[3], &args[4], "")?;
+    }
     let start = Instant::now();
     let bytes = match args[0].as_str() {
         "download" => {

@@ -4,8 +4,11 @@
 //! (`*resp*`), level 2 also prints every line as it goes over the wire (`*put*`, `*get*`), all on
 //! standard error in ftplib's format, with the PASS argument masked. `tracing` events (target
 //! `ftp_blocking`) are emitted at every level: commands and replies at DEBUG, lines at TRACE.
+//! [`FtpBuilder::debug_output`](crate::FtpBuilder::debug_output) sends the lines elsewhere.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 use ftp_proto::reply::Reply;
 
@@ -39,21 +42,45 @@ pub(crate) fn py_repr(s: &str) -> String {
     out
 }
 
-/// The debug sink of one session.
-#[derive(Debug, Clone, Copy, Default)]
+/// Where debug lines go when not to standard error.
+pub(crate) type DebugSink = Arc<Mutex<Box<dyn Write + Send>>>;
+
+/// The debug output of one session.
+#[derive(Clone, Default)]
 pub(crate) struct Debug {
     pub(crate) level: u8,
+    pub(crate) sink: Option<DebugSink>,
+}
+
+impl fmt::Debug for Debug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Debug")
+            .field("level", &self.level)
+            .field("sink", &self.sink.as_ref().map(|_| "custom"))
+            .finish()
+    }
 }
 
 impl Debug {
-    /// A command is about to be written; `display` is the line without CRLF, PASS masked.
+    fn print(&self, tag: &str, text: &str) {
+        let line = format!("{tag} {}", py_repr(text));
+        match &self.sink {
+            Some(sink) => {
+                let mut out = sink.lock().unwrap_or_else(|p| p.into_inner());
+                let _ = writeln!(out, "{line}");
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// A command is about to be written; `shown` is the line without CRLF, PASS masked.
     pub(crate) fn command(&self, shown: &str) {
         tracing::debug!(target: "ftp_blocking", command = shown, "send");
         if self.level >= 1 {
-            eprintln!("*cmd* {}", py_repr(shown));
+            self.print("*cmd*", shown);
         }
         if self.level >= 2 {
-            eprintln!("*put* {}", py_repr(&format!("{shown}\r\n")));
+            self.print("*put*", &format!("{shown}\r\n"));
         }
     }
 
@@ -65,18 +92,18 @@ impl Debug {
             for line in reply.lines() {
                 let line = String::from_utf8_lossy(line);
                 tracing::trace!(target: "ftp_blocking", line = &*line, "get");
-                eprintln!("*get* {}", py_repr(&format!("{line}\r\n")));
+                self.print("*get*", &format!("{line}\r\n"));
             }
         }
         if self.level >= 1 {
-            eprintln!("*resp* {}", py_repr(&text));
+            self.print("*resp*", &text);
         }
     }
 
     /// The greeting, printed as ftplib's `getwelcome()` does at level 1.
     pub(crate) fn welcome(&self, reply: &Reply) {
         if self.level >= 1 {
-            eprintln!("*welcome* {}", py_repr(&reply.to_text_lossy()));
+            self.print("*welcome*", &reply.to_text_lossy());
         }
     }
 }

@@ -21,7 +21,7 @@ use ftp_proto::client::{
 
 use ftp_proto::listing::ListingError;
 
-use crate::data::{Cancel, DataOptions};
+use crate::data::{self, Cancel, DataOptions};
 use crate::debug::Debug;
 use crate::error::{Error, Result, TransportError};
 use crate::tls::{ControlConnection, DataConnection, TlsSession, is_missing_close_notify};
@@ -108,6 +108,15 @@ impl Timers {
     }
 }
 
+/// A file moved by the transport's data plane in one go.
+#[derive(Debug)]
+pub(crate) enum FileJob<'a> {
+    /// Download into this file.
+    Download(&'a mut std::fs::File),
+    /// Upload this file.
+    Upload(&'a mut std::fs::File),
+}
+
 /// What a pumped transfer yields next.
 #[derive(Debug)]
 pub(crate) enum Next {
@@ -123,8 +132,10 @@ pub(crate) enum Next {
 #[derive(Debug)]
 enum Input {
     Connect(SocketAddr),
+    SecureData,
+    SecureControl,
+    ShutdownControlTls,
     Data(DataEvent),
-    Tls(TlsEvent),
     ControlEof,
 }
 
@@ -134,9 +145,8 @@ pub(crate) struct SocketOptions {
     pub(crate) source_address: Option<IpAddr>,
     pub(crate) reply_timeout: Duration,
     pub(crate) data_connect_timeout: Duration,
+    pub(crate) connect_timeout: Duration,
     pub(crate) data_idle_timeout: Duration,
-    /// The time allowed for a control TLS handshake or shutdown (the connect timeout).
-    pub(crate) tls_timeout: Duration,
 }
 
 /// The session's sockets and the core.
@@ -144,25 +154,22 @@ pub(crate) struct SocketOptions {
 pub(crate) struct Driver {
     pub(crate) client: Client,
     control: Option<ControlConnection>,
-    /// The TLS session of this control connection (`tls()` / `implicit_tls()`), shared by its
-    /// data connections under `PROT P`.
-    tls: Option<TlsSession>,
-    /// The download ended with TCP EOF but without the server's TLS `close_notify`: judged
-    /// against the final reply and the announced size when the transfer ends.
-    unclean_eof: bool,
-    /// The last transfer that ended was a TLS download accepted without `close_notify`.
-    pub(crate) last_unclean: bool,
-    /// The REST offset of the running transfer (an announced size may count from 0 or from it).
-    rest: Option<u64>,
     control_timeout: Option<Duration>,
     listener: Option<TcpListener>,
     accepting: bool,
     data: Option<DataConnection>,
+    tls: Option<TlsSession>,
     data_timeout: Option<Duration>,
     data_started: bool,
     data_eof: bool,
     data_bytes: u64,
     announced: Option<u64>,
+    /// The REST offset of the running transfer: an announced size counts from 0 (vsftpd) or
+    /// from it (proftpd).
+    rest: Option<u64>,
+    /// The last download ended without the server's TLS `close_notify` and was accepted
+    /// (every announced byte arrived).
+    pub(crate) last_unclean: bool,
     pump: bool,
     transfer_op: Option<OpId>,
     abort_op: Option<OpId>,
@@ -188,19 +195,18 @@ impl Driver {
         Driver {
             client,
             control: Some(control),
-            tls,
-            unclean_eof: false,
-            last_unclean: false,
-            rest: None,
             control_timeout: None,
             listener: None,
             accepting: false,
             data: None,
+            tls,
             data_timeout: None,
             data_started: false,
             data_eof: false,
             data_bytes: 0,
             announced: None,
+            rest: None,
+            last_unclean: false,
             pump: false,
             transfer_op: None,
             abort_op: None,
@@ -216,7 +222,7 @@ impl Driver {
         }
     }
 
-    /// Whether the session has a TLS configuration.
+    /// Whether a TLS configuration was given.
     pub(crate) fn has_tls(&self) -> bool {
         self.tls.is_some()
     }
@@ -321,106 +327,13 @@ impl Driver {
                 self.listener = None;
                 self.accepting = false;
             }
-            Action::SecureData => self.secure_data(),
-            Action::SecureControl => self.secure_control(),
-            Action::ShutdownControlTls => self.shutdown_control_tls(),
+            // TLS handshakes block: they run after the drain, like the passive connect.
+            Action::SecureData => self.inputs.push_back(Input::SecureData),
+            Action::SecureControl => self.inputs.push_back(Input::SecureControl),
+            Action::ShutdownControlTls => self.inputs.push_back(Input::ShutdownControlTls),
             Action::CloseAll => self.close_sockets(),
             #[allow(unreachable_patterns)]
             _ => {}
-        }
-    }
-
-    /// Time left on an armed timer, else `fallback`; never zero.
-    fn left_on(&self, timer: Timer, fallback: Duration) -> Duration {
-        self.timers
-            .slots
-            .iter()
-            .find(|(t, _, _)| *t == timer)
-            .map_or(fallback, |s| s.1.saturating_duration_since(Instant::now()))
-            .max(Duration::from_millis(1))
-    }
-
-    /// `234` to `AUTH TLS`: the handshake, within what is left of the Connect timer the core
-    /// armed. The core has already refused plain bytes buffered behind the 234.
-    fn secure_control(&mut self) {
-        let timeout = self.left_on(Timer::Connect, self.options.tls_timeout);
-        let event = match (self.control.as_mut(), self.tls.as_ref()) {
-            (Some(control), Some(session)) => match control.upgrade(session, timeout) {
-                Ok(()) => {
-                    self.control_timeout = None;
-                    TlsEvent::ControlSecured
-                }
-                Err(e) => TlsEvent::Failed {
-                    message: e.to_string(),
-                },
-            },
-            (None, _) => TlsEvent::Failed {
-                message: "the control connection is closed".into(),
-            },
-            (_, None) => TlsEvent::Failed {
-                message: "TLS is not configured for this session (FtpBuilder::tls)".into(),
-            },
-        };
-        self.inputs.push_back(Input::Tls(event));
-    }
-
-    /// `200` to `CCC`: `close_notify` both ways, then plain text on the same socket.
-    fn shutdown_control_tls(&mut self) {
-        let timeout = self.left_on(Timer::Connect, self.options.tls_timeout);
-        let event = match self.control.as_mut() {
-            Some(control) => match control.downgrade(timeout) {
-                Ok(()) => {
-                    self.control_timeout = None;
-                    TlsEvent::ControlPlain
-                }
-                Err(e) => TlsEvent::Failed {
-                    message: e.to_string(),
-                },
-            },
-            None => TlsEvent::Failed {
-                message: "the control connection is closed".into(),
-            },
-        };
-        self.inputs.push_back(Input::Tls(event));
-    }
-
-    /// `PROT P`: the TLS handshake on the data connection, resuming the control connection's
-    /// session under its server name, within the data-connect timeout. Runs right before
-    /// `StartData`, once the server took the command (servers start their handshake then).
-    fn secure_data(&mut self) {
-        let failure = |message: String| {
-            Input::Data(DataEvent::Failed {
-                kind: DataFailure::Tls,
-                message,
-            })
-        };
-        let Some(session) = self.tls.as_ref() else {
-            self.close_data_stream();
-            self.inputs.push_back(failure(
-                "TLS is not configured for this session (FtpBuilder::tls)".into(),
-            ));
-            return;
-        };
-        let Some(data) = self.data.take() else {
-            return;
-        };
-        let tcp = match data.into_tcp() {
-            Ok(tcp) => tcp,
-            Err(secure) => {
-                self.data = Some(secure);
-                return;
-            }
-        };
-        match DataConnection::secure(tcp, session, self.options.data_connect_timeout) {
-            Ok(conn) => {
-                tracing::debug!(target: "ftp_blocking", kind = ?conn.handshake_kind(), "data connection secured");
-                self.data_timeout = None;
-                self.data = Some(conn);
-            }
-            Err(e) => {
-                self.close_data_stream();
-                self.inputs.push_back(failure(e.to_string()));
-            }
         }
     }
 
@@ -461,27 +374,98 @@ impl Driver {
         self.data = Some(DataConnection::plain(stream));
     }
 
+    /// The time a TLS handshake or shutdown may take.
+    fn tls_timeout(&self) -> Duration {
+        self.options.connect_timeout
+    }
+
+    /// PROT P: the TLS handshake on the data connection, resuming the control session.
+    fn secure_data(&mut self) {
+        let (Some(session), Some(data)) = (self.tls.as_ref(), self.data.take()) else {
+            let message = if self.tls.is_none() {
+                "PROT P without a TLS configuration (FtpBuilder::tls)"
+            } else {
+                "no data connection to secure"
+            };
+            self.client.handle_data(DataEvent::Failed {
+                kind: DataFailure::Tls,
+                message: message.into(),
+            });
+            return;
+        };
+        let tcp = match data.tcp().try_clone() {
+            Ok(tcp) => tcp,
+            Err(e) => return self.client.handle_data(data_failed(DataFailure::Io, &e)),
+        };
+        drop(data);
+        match DataConnection::secure(tcp, session, self.tls_timeout()) {
+            Ok(conn) => {
+                tracing::debug!(target: "ftp_blocking", resumed = ?conn.handshake_kind(), "data connection secured");
+                self.data_timeout = None;
+                self.data = Some(conn);
+            }
+            Err(e) => {
+                self.abort.detach();
+                self.client.handle_data(DataEvent::Failed {
+                    kind: DataFailure::Tls,
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+
+    /// 234 to AUTH TLS: the handshake on the control connection.
+    fn secure_control(&mut self) {
+        let timeout = self.tls_timeout();
+        let event = match (self.tls.as_ref(), self.control.as_mut()) {
+            (Some(session), Some(control)) => match control.upgrade(session, timeout) {
+                Ok(()) => {
+                    self.control_timeout = None;
+                    TlsEvent::ControlSecured
+                }
+                Err(e) => TlsEvent::Failed {
+                    message: e.to_string(),
+                },
+            },
+            (None, _) => TlsEvent::Failed {
+                message: "AUTH TLS without a TLS configuration (FtpBuilder::tls)".into(),
+            },
+            (_, None) => TlsEvent::Failed {
+                message: "the control connection is closed".into(),
+            },
+        };
+        self.client.handle_tls(event);
+    }
+
+    /// 200 to CCC: close_notify both ways, then plain text.
+    fn shutdown_control_tls(&mut self) {
+        let timeout = self.tls_timeout();
+        let event = match self.control.as_mut() {
+            Some(control) => match control.downgrade(timeout) {
+                Ok(()) => {
+                    self.control_timeout = None;
+                    TlsEvent::ControlPlain
+                }
+                Err(e) => TlsEvent::Failed {
+                    message: e.to_string(),
+                },
+            },
+            None => TlsEvent::Failed {
+                message: "the control connection is closed".into(),
+            },
+        };
+        self.client.handle_tls(event);
+    }
+
     fn close_data_stream(&mut self) {
         self.abort.detach();
         self.data = None;
     }
 
-    /// Sets the data socket's read (or write) timeout when it changed.
-    fn data_wait(&mut self, wait: Duration, write: bool) -> io::Result<()> {
-        if self.data_timeout != Some(wait)
-            && let Some(data) = self.data.as_ref()
-        {
-            if write {
-                data.tcp().set_write_timeout(Some(wait))?;
-            } else {
-                data.tcp().set_read_timeout(Some(wait))?;
-            }
-            self.data_timeout = Some(wait);
-        }
-        Ok(())
-    }
-
     pub(crate) fn close_sockets(&mut self) {
+        if let Some(control) = self.control.as_mut() {
+            let _ = control.close_notify();
+        }
         self.close_data_stream();
         self.listener = None;
         self.accepting = false;
@@ -501,8 +485,10 @@ impl Driver {
     fn feed(&mut self, input: Input) {
         match input {
             Input::Connect(addr) => self.connect_data(addr),
+            Input::SecureData => self.secure_data(),
+            Input::SecureControl => self.secure_control(),
+            Input::ShutdownControlTls => self.shutdown_control_tls(),
             Input::Data(e) => self.client.handle_data(e),
-            Input::Tls(e) => self.client.handle_tls(e),
             Input::ControlEof => self.client.handle_control_eof(),
         }
         self.drain();
@@ -609,6 +595,7 @@ impl Driver {
 
     fn poll_accept(&mut self, wait: Duration) -> Result<(bool, bool)> {
         use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        // Text rustls already decrypted (or kept from before CCC) is not on the socket.
         if self.control.as_mut().is_some_and(|c| c.has_buffered_data()) {
             return Ok((true, false));
         }
@@ -696,16 +683,15 @@ impl Driver {
             .time_left()
             .unwrap_or(self.options.reply_timeout)
             .max(Duration::from_millis(1));
-        self.data_wait(wait, false)?;
         let Some(data) = self.data.as_mut() else {
             return Ok(());
         };
+        if self.data_timeout != Some(wait) {
+            data.tcp().set_read_timeout(Some(wait))?;
+            self.data_timeout = Some(wait);
+        }
         match data.read(&mut self.buf[..PUMP_CHUNK]) {
             Ok(0) => self.data_ended(),
-            Err(e) if is_missing_close_notify(&e) => {
-                self.unclean_eof = true;
-                self.data_ended();
-            }
             Ok(n) => {
                 self.data_bytes += n as u64;
                 self.timers.touch(Timer::DataIdle);
@@ -725,14 +711,11 @@ impl Driver {
             return;
         }
         self.data_eof = true;
-        self.abort.detach();
-        if let Some(data) = self.data.take()
-            && data.is_tls()
-            && !self.unclean_eof
-        {
-            // Answer the server's close_notify with ours (best effort; it may be gone).
-            let _ = data.finish(self.options.reply_timeout);
+        if let Some(data) = self.data.take() {
+            // After EOF this only sends close_notify under TLS (errors do not matter).
+            let _ = data.finish(Duration::from_millis(100));
         }
+        self.close_data_stream();
         self.client.handle_data(DataEvent::Finished {
             bytes: self.data_bytes,
         });
@@ -746,7 +729,23 @@ impl Driver {
         }
         self.close_data_stream();
         self.data_eof = true;
-        self.client.handle_data(data_failed(DataFailure::Io, &e));
+        let event = if is_missing_close_notify(&e) {
+            // A TLS download cut without close_notify is truncation unless every announced
+            // byte arrived (some servers omit close_notify).
+            let whole = self.data_bytes + self.rest.unwrap_or(0);
+            if self.announced == Some(self.data_bytes) || self.announced == Some(whole) {
+                tracing::debug!(target: "ftp_blocking", bytes = self.data_bytes, "TLS download ended without close_notify; every announced byte arrived");
+                self.last_unclean = true;
+                DataEvent::Finished {
+                    bytes: self.data_bytes,
+                }
+            } else {
+                data_failed(DataFailure::Truncated, &e)
+            }
+        } else {
+            data_failed(DataFailure::Io, &e)
+        };
+        self.client.handle_data(event);
         self.drain();
     }
 
@@ -765,46 +764,9 @@ impl Driver {
                         Err(e) => e,
                     });
                 }
-                let result = result.map_err(|e| self.fatal_or(e));
-                return match result {
-                    Ok(outcome) => self.judge_unclean_end(outcome),
-                    Err(e) => Err(e),
-                };
+                return result.map_err(|e| self.fatal_or(e));
             }
             self.step()?;
-        }
-    }
-
-    /// A download that ended without the server's `close_notify` succeeded only if the final
-    /// reply is 2xx (it is, or the outcome would be an error) and the bytes match the announced
-    /// size (counted from 0 or from the REST offset: vsftpd announces the whole file, proftpd
-    /// the rest). Anything else is truncation.
-    fn judge_unclean_end(&mut self, outcome: Outcome) -> Result<Outcome> {
-        let unclean = std::mem::take(&mut self.unclean_eof);
-        self.last_unclean = unclean;
-        if !unclean {
-            return Ok(outcome);
-        }
-        let Outcome::Transfer { announced_size, .. } = &outcome else {
-            return Ok(outcome);
-        };
-        let bytes = self.data_bytes;
-        let whole = bytes + self.rest.unwrap_or(0);
-        match announced_size {
-            Some(size) if *size == bytes || *size == whole => {
-                tracing::debug!(target: "ftp_blocking", bytes, "TLS data connection closed without close_notify; the announced size was received");
-                Ok(outcome)
-            }
-            _ => Err(Error::Data {
-                kind: DataFailure::Truncated,
-                message: format!(
-                    "the TLS data connection ended without close_notify after {bytes} bytes ({})",
-                    match announced_size {
-                        Some(size) => format!("{size} announced"),
-                        None => "no size announced".to_string(),
-                    }
-                ),
-            }),
         }
     }
 
@@ -823,14 +785,15 @@ impl Driver {
         self.data_eof = false;
         self.data_bytes = 0;
         self.announced = None;
-        self.unclean_eof = false;
         self.rest = request.rest;
+        self.last_unclean = false;
         self.pump = pump;
         self.entries.clear();
         let op = self.request(|c| c.transfer(request))?;
         self.transfer_op = Some(op);
         loop {
-            if self.data_started && (self.data.is_some() || self.data_eof) {
+            if self.data_started && self.inputs.is_empty() && (self.data.is_some() || self.data_eof)
+            {
                 return Ok(op);
             }
             if self.is_finished(op) {
@@ -893,29 +856,22 @@ impl Driver {
                 }
                 continue;
             }
-            if self.data.is_none() {
+            let Some(data) = self.data.as_mut() else {
                 self.step()?;
                 continue;
-            }
+            };
             let wait = self
                 .timers
                 .earliest()
                 .map(|(_, at)| at.saturating_duration_since(Instant::now()))
                 .unwrap_or(self.options.reply_timeout)
                 .max(Duration::from_millis(1));
-            self.data_wait(wait, false)?;
-            let Some(data) = self.data.as_mut() else {
-                continue;
-            };
+            if self.data_timeout != Some(wait) {
+                data.tcp().set_read_timeout(Some(wait))?;
+                self.data_timeout = Some(wait);
+            }
             match data.read(buf) {
                 Ok(0) => {
-                    self.data_ended();
-                    if self.data_eof {
-                        return Ok(0);
-                    }
-                }
-                Err(e) if is_missing_close_notify(&e) => {
-                    self.unclean_eof = true;
                     self.data_ended();
                     if self.data_eof {
                         return Ok(0);
@@ -955,20 +911,20 @@ impl Driver {
                 }
                 continue;
             }
-            if self.data.is_none() {
+            let Some(data) = self.data.as_mut() else {
                 self.step()?;
                 continue;
-            }
+            };
             let wait = self
                 .timers
                 .earliest()
                 .map(|(_, at)| at.saturating_duration_since(Instant::now()))
                 .unwrap_or(self.options.reply_timeout)
                 .max(Duration::from_millis(1));
-            self.data_wait(wait, true)?;
-            let Some(data) = self.data.as_mut() else {
-                continue;
-            };
+            if self.data_timeout != Some(wait) {
+                data.tcp().set_write_timeout(Some(wait))?;
+                self.data_timeout = Some(wait);
+            }
             match data.write(buf) {
                 Ok(0) => self.data_error(io::ErrorKind::WriteZero.into()),
                 Ok(n) => {
@@ -984,12 +940,8 @@ impl Driver {
 
     /// Moves a raw transfer's data with a transport function (zero-copy file paths) in one go:
     /// the transport enforces the data-idle timeout and watches the abort handle.
-    pub(crate) fn data_with(
-        &mut self,
-        op: OpId,
-        download: bool,
-        f: impl FnOnce(&mut DataConnection, DataOptions<'_>) -> std::result::Result<u64, TransportError>,
-    ) -> Result<u64> {
+    pub(crate) fn data_with(&mut self, op: OpId, job: FileJob<'_>) -> Result<u64> {
+        let download = matches!(job, FileJob::Download(_));
         while let Some(input) = self.inputs.pop_front() {
             self.feed(input);
         }
@@ -1006,7 +958,16 @@ impl Driver {
             .find(|(t, _, _)| *t == Timer::DataIdle)
             .map_or(self.options.data_idle_timeout, |slot| slot.2);
         self.data_timeout = None;
-        let result = f(data, DataOptions::new(idle).cancel(&self.abort));
+        let opts = DataOptions::new(idle).cancel(&self.abort);
+        // Zero-copy on plain TCP; TLS goes through the buffered copy loop.
+        let result = match (job, data.is_tls()) {
+            (FileJob::Download(file), false) => data::download_file(data.tcp(), file, opts),
+            (FileJob::Upload(file), false) => data::upload_file(file, data.tcp(), opts),
+            (job, true) => data.set_idle_timeout(idle).and_then(|()| match job {
+                FileJob::Download(file) => data::copy(data, file, opts),
+                FileJob::Upload(file) => data::copy(file, data, opts),
+            }),
+        };
         self.timers.touch(Timer::DataIdle);
         match result {
             Ok(n) => {
@@ -1030,12 +991,6 @@ impl Driver {
                 self.start_abort();
                 self.run(op).and(Err(Error::Closed))
             }
-            Err(TransportError::MissingCloseNotify { bytes }) if download => {
-                self.data_bytes = bytes;
-                self.unclean_eof = true;
-                self.data_ended();
-                Ok(bytes)
-            }
             Err(e) => {
                 self.data_error(e.into());
                 self.run(op).and(Err(Error::Closed))
@@ -1049,16 +1004,23 @@ impl Driver {
             if self.abort.is_cancelled() {
                 self.start_abort();
             } else if let Some(data) = self.data.take() {
-                // close_notify under TLS, TCP half-close, then the server's close is awaited
-                // (reading the TLS 1.3 tickets it sends, which refill the session store).
-                let result = data.finish(self.options.data_idle_timeout);
+                // close_notify under TLS, half-close, and read until the server closes, so
+                // that no reset can destroy the end of the upload.
+                let ended = data.finish(self.options.data_idle_timeout);
                 self.abort.detach();
                 self.data_eof = true;
-                let event = match result {
+                let event = match ended {
                     Ok(()) => DataEvent::Finished {
                         bytes: self.data_bytes,
                     },
-                    Err(e) => data_failed(DataFailure::Io, &e.into()),
+                    Err(e) => DataEvent::Failed {
+                        kind: if matches!(e, TransportError::Tls(_)) {
+                            DataFailure::Tls
+                        } else {
+                            DataFailure::Io
+                        },
+                        message: e.to_string(),
+                    },
                 };
                 self.client.handle_data(event);
                 self.drain();

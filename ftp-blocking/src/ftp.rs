@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, Read};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ftp_proto::Timestamp;
@@ -14,7 +15,7 @@ use ftp_proto::listing::MlsdEntry;
 use ftp_proto::parse::Features;
 use ftp_proto::reply::{Reply, ReplyClass};
 
-use crate::debug::Debug;
+use crate::debug::{Debug, DebugSink};
 use crate::driver::{AbortHandle, Driver, Next, SocketOptions};
 use crate::error::{Error, Result};
 use crate::iter::{ListIter, MlsdIter};
@@ -92,15 +93,9 @@ pub struct FtpBuilder {
     connect_timeout: Duration,
     source_address: Option<IpAddr>,
     encoding: Encoding,
-    debuglevel: u8,
+    debug: Debug,
     tls: Option<TlsConfig>,
 }
-
-/// The port of explicit FTP (and of `AUTH TLS`): what `connect(host, 0)` uses.
-pub const FTP_PORT: u16 = 21;
-/// The port of implicit FTPS: what `connect(host, 0)` uses after
-/// [`implicit_tls`](FtpBuilder::implicit_tls).
-pub const IMPLICIT_FTPS_PORT: u16 = 990;
 
 impl Default for FtpBuilder {
     fn default() -> Self {
@@ -110,7 +105,7 @@ impl Default for FtpBuilder {
             config,
             source_address: None,
             encoding: Encoding::Utf8,
-            debuglevel: 0,
+            debug: Debug::default(),
             tls: None,
         }
     }
@@ -188,56 +183,37 @@ impl FtpBuilder {
 
     /// ftplib's debug level: 0 silent, 1 commands and replies, 2 every line (stderr).
     pub fn debuglevel(mut self, level: u8) -> Self {
-        self.debuglevel = level;
+        self.debug.level = level;
         self
     }
 
-    /// Explicit FTPS (ftplib's `FTP_TLS`): the session can secure its control connection with
-    /// [`Ftp::auth`], and [`Ftp::login`] does so before sending the user name, as
-    /// `FTP_TLS.login` does. Certificates and host names are verified as `config` says (by
-    /// default against the system's roots). Data connections stay plain until
-    /// [`Ftp::prot_p`].
+    /// Sends the debug lines of [`debuglevel`](FtpBuilder::debuglevel) to `out` instead of
+    /// standard error (a log file, a buffer in a test).
     ///
-    /// ```no_run
-    /// use ftp_blocking::{Ftp, tls::TlsConfig};
-    /// # fn main() -> ftp_blocking::Result<()> {
-    /// let tls = TlsConfig::builder().add_ca_file("ca.pem")?.build()?;
-    /// let mut ftp = Ftp::builder().tls(tls).connect("ftp.example.com", 21)?;
-    /// ftp.login("alice", "s3cret", "")?; // AUTH TLS first
-    /// ftp.prot_p()?;                     // PBSZ 0 + PROT P: data connections under TLS
-    /// ftp.retrbinary("RETR file.bin", |_chunk| {}, 65536, None)?;
-    /// # Ok(()) }
     /// ```
+    /// let builder = ftp_blocking::Ftp::builder().debuglevel(1).debug_output(std::io::sink());
+    /// # drop(builder);
+    /// ```
+    pub fn debug_output(mut self, out: impl std::io::Write + Send + 'static) -> Self {
+        let sink: DebugSink = Arc::new(Mutex::new(Box::new(out)));
+        self.debug.sink = Some(sink);
+        self
+    }
+
+    /// Makes explicit FTPS available ([`Ftp::auth`], [`Ftp::login_secure`], [`Ftp::prot_p`],
+    /// [`Ftp::ccc`]) with this trust configuration. Certificates and host names are verified
+    /// (system roots unless the configuration says otherwise).
     pub fn tls(mut self, config: TlsConfig) -> Self {
         self.tls = Some(config);
         self.config.implicit_tls = false;
         self
     }
 
-    /// Implicit FTPS: TLS from the first byte of the control connection (port 990 when
-    /// `connect` is given port 0). `PROT P` is still needed for TLS data connections.
-    ///
-    /// ```no_run
-    /// use ftp_blocking::{Ftp, tls::TlsConfig};
-    /// # fn main() -> ftp_blocking::Result<()> {
-    /// let tls = TlsConfig::builder().build()?;
-    /// let mut ftp = Ftp::builder().implicit_tls(tls).connect("ftp.example.com", 0)?;
-    /// ftp.login("alice", "s3cret", "")?;
-    /// ftp.prot_p()?;
-    /// # Ok(()) }
-    /// ```
+    /// Implicit FTPS: the control connection is TLS from its first byte (usually port 990).
     pub fn implicit_tls(mut self, config: TlsConfig) -> Self {
         self.tls = Some(config);
         self.config.implicit_tls = true;
         self
-    }
-
-    pub(crate) fn config_implicit_tls(&self) -> bool {
-        self.config.implicit_tls
-    }
-
-    pub(crate) fn tls_config(&self) -> Option<&TlsConfig> {
-        self.tls.as_ref()
     }
 
     fn check(&self) -> Result<()> {
@@ -256,10 +232,17 @@ impl FtpBuilder {
         Ok(())
     }
 
+    pub(crate) fn config_implicit_tls(&self) -> bool {
+        self.config.implicit_tls
+    }
+
+    pub(crate) fn tls_config(&self) -> Option<&TlsConfig> {
+        self.tls.as_ref()
+    }
+
     /// Connects to `host` (a name, an IPv4 or an IPv6 address) and reads the greeting. Port 0
-    /// means the default, as in ftplib: 21, or 990 with [`implicit_tls`](FtpBuilder::implicit_tls).
-    /// Under TLS, `host` is also the name the certificate must be valid for (data connections
-    /// present it too, never the address of a PASV reply).
+    /// means the default, as in ftplib: 21, or 990 after
+    /// [`implicit_tls`](FtpBuilder::implicit_tls).
     pub fn connect(self, host: &str, port: u16) -> Result<Ftp> {
         self.check()?;
         let port = match port {
@@ -267,14 +250,14 @@ impl FtpBuilder {
             0 => FTP_PORT,
             p => p,
         };
-        let session = match &self.tls {
-            Some(config) => Some(config.session(host)?),
-            None => None,
-        };
+        let explicit_tls = self.tls.is_some() && !self.config.implicit_tls;
         let source = self.source_address.map(|ip| SocketAddr::new(ip, 0));
         let tcp = net::connect(host, port, self.connect_timeout, source)?;
         let local = tcp.local_addr()?;
         let peer = tcp.peer_addr()?;
+        // The TLS server name is the host the caller named (never a PASV address).
+        let name = host.trim_start_matches('[').trim_end_matches(']');
+        let session = self.tls.as_ref().map(|c| c.session(name)).transpose()?;
         let control = match (&session, self.config.implicit_tls) {
             (Some(session), true) => {
                 ControlConnection::implicit(tcp, session, self.connect_timeout)?
@@ -285,20 +268,16 @@ impl FtpBuilder {
             source_address: self.source_address,
             reply_timeout: self.config.timeouts.reply,
             data_connect_timeout: self.config.timeouts.data_connect,
+            connect_timeout: self.connect_timeout,
             data_idle_timeout: self.config.timeouts.data_idle,
-            tls_timeout: self.connect_timeout,
         };
-        let debug = Debug {
-            level: self.debuglevel,
-        };
-        let explicit_tls = self.tls.is_some() && !self.config.implicit_tls;
+        let debug = self.debug;
         let mut driver = Driver::new(Client::new(self.config), control, session, options, debug);
         let op = driver.request(|c| c.connect(local, peer))?;
         let welcome = match driver.run(op)? {
             Outcome::Greeting(reply) => reply,
             _ => return Err(Error::Internal("connect did not end with a greeting")),
         };
-        driver.debug.welcome(&welcome);
         Ok(Ftp {
             driver,
             welcome,
@@ -340,6 +319,12 @@ pub struct Ftp {
     explicit_tls: bool,
 }
 
+/// The port of FTP: what `connect(host, 0)` uses.
+pub const FTP_PORT: u16 = 21;
+/// The port of implicit FTPS: what `connect(host, 0)` uses after
+/// [`implicit_tls`](FtpBuilder::implicit_tls).
+pub const IMPLICIT_FTPS_PORT: u16 = 990;
+
 impl Drop for Ftp {
     fn drop(&mut self) {
         self.driver.close();
@@ -372,6 +357,8 @@ impl Ftp {
 
     /// The server's greeting, every line kept.
     pub fn getwelcome(&self) -> &Reply {
+        // As ftplib: at debug level 1 and above, getwelcome() prints the greeting again.
+        self.driver.debug.welcome(&self.welcome);
         &self.welcome
     }
 
@@ -935,41 +922,19 @@ impl Ftp {
         self.run_reply(|c| c.noop())
     }
 
-    /// `AUTH TLS`, then the TLS handshake on the control connection (ftplib's `FTP_TLS.auth`).
-    /// The session needs a TLS configuration ([`FtpBuilder::tls`]); a second call is a usage
-    /// error ([`UsageError::AlreadySecure`](ftp_proto::client::UsageError::AlreadySecure)).
-    /// Plain text the server sent behind its `234` is refused (it would be injected into the
-    /// secured session) and closes the session.
-    ///
-    /// ```no_run
-    /// use ftp_blocking::{Ftp, tls::TlsConfig};
-    /// # fn main() -> ftp_blocking::Result<()> {
-    /// let tls = TlsConfig::builder().build()?;
-    /// let mut ftp = Ftp::builder().tls(tls).connect("ftp.example.com", 21)?;
-    /// ftp.auth()?;
-    /// assert!(ftp.auth().is_err());
-    /// # Ok(()) }
-    /// ```
+    /// ftplib `FTP_TLS.auth()`: `AUTH TLS`, then the TLS handshake on the control connection.
+    /// Needs [`FtpBuilder::tls`]; a second call is a usage error.
     pub fn auth(&mut self) -> Result<Reply> {
         if !self.driver.has_tls() {
             return Err(Error::InvalidOption(
-                "auth() needs a TLS configuration: build the session with FtpBuilder::tls",
+                "no TLS configuration: use FtpBuilder::tls",
             ));
         }
         self.run_reply(|c| c.auth_tls())
     }
 
-    /// Secures the control connection (once, if not yet) and logs in: ftplib's
-    /// `FTP_TLS.login(secure=True)`.
-    ///
-    /// ```no_run
-    /// use ftp_blocking::{Ftp, tls::TlsConfig};
-    /// # fn main() -> ftp_blocking::Result<()> {
-    /// let tls = TlsConfig::builder().build()?;
-    /// let mut ftp = Ftp::builder().tls(tls).connect("ftp.example.com", 21)?;
-    /// ftp.login_secure("alice", "s3cret", "")?;
-    /// # Ok(()) }
-    /// ```
+    /// ftplib `FTP_TLS.login(secure=True)`: secures the control connection first (once), then
+    /// logs in as [`login`](Ftp::login) does.
     pub fn login_secure(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
         if !self.driver.client.control_secure() {
             self.auth()?;
@@ -977,70 +942,40 @@ impl Ftp {
         self.login_plain(user, passwd, acct)
     }
 
-    /// `PBSZ 0` then `PROT P`: from now on data connections run TLS, resuming the control
-    /// connection's session under its server name. Needs a secured control connection.
-    ///
-    /// ```no_run
-    /// # use ftp_blocking::{Ftp, tls::TlsConfig};
-    /// # fn main() -> ftp_blocking::Result<()> {
-    /// # let mut ftp = Ftp::builder().tls(TlsConfig::builder().build()?).connect("h", 21)?;
-    /// ftp.login("alice", "s3cret", "")?;
-    /// ftp.prot_p()?;
-    /// let names = ftp.nlst(&[])?; // over TLS
-    /// # Ok(()) }
-    /// ```
+    /// ftplib `prot_p()`: `PBSZ 0` and `PROT P`; data connections are TLS from then on, each
+    /// resuming the control connection's TLS session.
     pub fn prot_p(&mut self) -> Result<Reply> {
         self.run_reply(|c| c.prot_p())
     }
 
-    /// `PROT C`: data connections in plain text again.
-    ///
-    /// ```no_run
-    /// # use ftp_blocking::{Ftp, tls::TlsConfig};
-    /// # fn main() -> ftp_blocking::Result<()> {
-    /// # let mut ftp = Ftp::builder().tls(TlsConfig::builder().build()?).connect("h", 21)?;
-    /// # ftp.login("alice", "s3cret", "")?;
-    /// ftp.prot_p()?;
-    /// ftp.prot_c()?;
-    /// # Ok(()) }
-    /// ```
+    /// ftplib `prot_c()`: `PROT C`; data connections are plain from then on.
     pub fn prot_c(&mut self) -> Result<Reply> {
         self.run_reply(|c| c.prot_c())
     }
 
-    /// `CCC`: after the server's `200`, a clean TLS shutdown (`close_notify` both ways) and the
-    /// control connection carries on in plain text on the same socket. Many servers refuse it
-    /// (vsftpd and pyftpdlib 500, libunftp 502): that is an error and the session goes on
-    /// under TLS. `PROT P` stays in force for data connections.
-    ///
-    /// ```no_run
-    /// # use ftp_blocking::{Ftp, tls::TlsConfig};
-    /// # fn main() -> ftp_blocking::Result<()> {
-    /// # let mut ftp = Ftp::builder().tls(TlsConfig::builder().build()?).connect("h", 21)?;
-    /// ftp.login("alice", "s3cret", "")?; // the password went under TLS
-    /// ftp.ccc()?;                        // the rest in plain text (e.g. for a NAT helper)
-    /// # Ok(()) }
-    /// ```
+    /// ftplib `ccc()`: `CCC`, then a clean TLS shutdown of the control connection, which
+    /// carries on in plain text.
     pub fn ccc(&mut self) -> Result<Reply> {
         self.run_reply(|c| c.ccc())
     }
 
-    /// Whether the operation that ended last was a TLS download whose server closed the data
-    /// connection without `close_notify`, accepted because its final reply was 2xx and the
-    /// bytes matched the announced size (otherwise the transfer failed with
-    /// [`DataFailure::Truncated`](ftp_proto::client::DataFailure::Truncated)).
-    pub fn last_download_missed_close_notify(&self) -> bool {
-        self.driver.last_unclean
-    }
-
-    /// Whether the control connection is under TLS now.
-    pub fn is_control_secure(&self) -> bool {
+    /// Whether the control connection is under TLS.
+    pub fn is_secure(&self) -> bool {
         self.driver.client.control_secure()
     }
 
     /// The data protection level in force (`PROT C` until [`prot_p`](Ftp::prot_p)).
     pub fn data_protection(&self) -> ftp_proto::command::ProtLevel {
         self.driver.client.data_protection()
+    }
+
+    /// Whether the last download ended under TLS without the server's `close_notify` and was
+    /// accepted because every announced byte arrived (counted from 0 or from the REST offset)
+    /// and the final reply was 2xx; otherwise such a download fails with
+    /// [`DataFailure::Truncated`](ftp_proto::client::DataFailure::Truncated). Reset when the
+    /// next transfer starts.
+    pub fn last_download_missed_close_notify(&self) -> bool {
+        self.driver.last_unclean
     }
 
     /// The polite close: QUIT, and the server's reply. The session is closed afterwards even

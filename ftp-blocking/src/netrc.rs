@@ -103,6 +103,14 @@ pub struct NetrcEntry {
 
 impl NetrcEntry {
     /// The host this entry is for; `None` for the `default` entry.
+    ///
+    /// ```
+    /// let netrc = ftp_blocking::netrc::Netrc::parse("machine h login a\ndefault login b")?;
+    /// let hosts: Vec<_> = netrc.entries().iter().map(|e| e.machine()).collect();
+    /// assert_eq!(hosts, [Some("h"), None]);
+    /// assert!(netrc.entries()[1].is_default());
+    /// # Ok::<(), ftp_blocking::netrc::NetrcError>(())
+    /// ```
     pub fn machine(&self) -> Option<&str> {
         self.machine.as_deref()
     }
@@ -113,6 +121,13 @@ impl NetrcEntry {
     }
 
     /// The `login` value, if given.
+    ///
+    /// ```
+    /// let netrc = ftp_blocking::netrc::Netrc::parse("machine h login a password p account x")?;
+    /// let e = &netrc.entries()[0];
+    /// assert_eq!((e.login(), e.password(), e.account()), (Some("a"), Some("p"), Some("x")));
+    /// # Ok::<(), ftp_blocking::netrc::NetrcError>(())
+    /// ```
     pub fn login(&self) -> Option<&str> {
         self.login.as_deref()
     }

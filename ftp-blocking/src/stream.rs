@@ -13,11 +13,9 @@ use std::io::{self, Read, Write};
 use ftp_proto::client::OpId;
 use ftp_proto::reply::Reply;
 
-use crate::data::{self, DataOptions};
-use crate::driver::Driver;
-use crate::error::{Error, Result, TransportError, to_io};
+use crate::driver::{Driver, FileJob};
+use crate::error::{Error, Result, to_io};
 use crate::ftp::reply_of;
-use crate::tls::DataConnection;
 
 /// Buffer size of [`RetrReader::copy_to`] and [`StorWriter::copy_from`].
 const COPY_BUFFER: usize = 1024 * 1024;
@@ -60,18 +58,15 @@ impl<'a> DataStream<'a> {
         to_io(e)
     }
 
-    fn with_transport(
-        &mut self,
-        upload: bool,
-        f: impl FnOnce(&mut DataConnection, DataOptions<'_>) -> std::result::Result<u64, TransportError>,
-    ) -> Result<u64> {
+    fn with_transport(&mut self, job: FileJob<'_>) -> Result<u64> {
+        let upload = matches!(job, FileJob::Upload(_));
         if let Some(e) = &self.failed {
             return Err(e.duplicate());
         }
         if self.done || (!upload && self.read_eof) {
             return Ok(0);
         }
-        match self.driver.data_with(self.op, !upload, f) {
+        match self.driver.data_with(self.op, job) {
             Ok(n) => {
                 if !upload {
                     self.read_eof = true;
@@ -223,15 +218,7 @@ impl<'a> RetrReader<'a> {
     /// pipe, falling back to a 1 MiB buffer where the kernel refuses); returns the number of
     /// bytes copied.
     pub fn copy_to_file(&mut self, file: &mut File) -> Result<u64> {
-        self.0.with_transport(false, |conn, opts| {
-            if conn.is_tls() {
-                // TLS cannot use kernel zero-copy: a 1 MiB buffer through rustls.
-                conn.set_idle_timeout(opts.idle_timeout())?;
-                data::copy(conn, file, opts)
-            } else {
-                data::download_file(conn.tcp(), file, opts)
-            }
-        })
+        self.0.with_transport(FileJob::Download(file))
     }
 
     /// Reads the rest of the data (discarding it) and returns the final reply.
@@ -293,14 +280,7 @@ impl<'a> StorWriter<'a> {
     /// Sends the rest of `file` with kernel zero-copy (`sendfile`, falling back to a 1 MiB
     /// buffer); returns the number of bytes sent.
     pub fn copy_from_file(&mut self, file: &mut File) -> Result<u64> {
-        self.0.with_transport(true, |conn, opts| {
-            if conn.is_tls() {
-                conn.set_idle_timeout(opts.idle_timeout())?;
-                data::copy(file, conn, opts)
-            } else {
-                data::upload_file(file, conn.tcp(), opts)
-            }
-        })
+        self.0.with_transport(FileJob::Upload(file))
     }
 
     /// Ends the data (shutting the data connection down) and returns the final reply.

@@ -83,6 +83,10 @@ impl fmt::Debug for TransferOptions<'_> {
 
 impl<'a> TransferOptions<'a> {
     /// No resume, no progress callback, a [`DEFAULT_FILE_BUFFER`] buffer.
+    ///
+    /// ```
+    /// let opts = ftp_blocking::TransferOptions::new().buffer_size(1 << 20);
+    /// ```
     pub fn new() -> Self {
         TransferOptions::default()
     }
@@ -94,7 +98,9 @@ impl<'a> TransferOptions<'a> {
         self
     }
 
-    /// A callback run after every block moved (and once at the start).
+    /// A callback run after every block moved (and once at the start). Without one, plain-TCP
+    /// transfers use kernel zero-copy (`splice` down, `sendfile` up), which reports no progress;
+    /// with one, data moves through the buffer.
     pub fn progress(mut self, callback: impl FnMut(&Progress) + 'a) -> Self {
         self.progress = Some(Box::new(callback));
         self
@@ -247,6 +253,17 @@ impl Ftp {
             }
         };
         if let Some(mut reader) = reader {
+            file.write_all(&buf[..pending])
+                .map_err(|e| local_error("cannot write", local, e))?;
+            progress.transferred += pending as u64;
+            opts.report(&progress);
+            // Without a progress callback, the rest goes with kernel zero-copy (splice) where
+            // the data connection is plain TCP; whatever that path leaves (a TLS connection)
+            // goes through the buffer below.
+            if opts.progress.is_none() {
+                progress.transferred += reader.copy_to_file(&mut file)?;
+            }
+            pending = read_some(&mut reader, &mut buf)?;
             while pending > 0 {
                 file.write_all(&buf[..pending])
                     .map_err(|e| local_error("cannot write", local, e))?;
@@ -325,6 +342,12 @@ impl Ftp {
         } else {
             self.stor(remote)?
         };
+        // Without a progress callback, kernel zero-copy (sendfile) where the data connection
+        // is plain TCP; whatever that path leaves (a TLS connection) goes through the buffer
+        // below, from the file position it reached.
+        if opts.progress.is_none() {
+            progress.transferred += writer.copy_from_file(&mut file)?;
+        }
         loop {
             let n = match file.read(&mut buf) {
                 Ok(0) => break,

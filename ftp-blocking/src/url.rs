@@ -134,10 +134,11 @@ pub enum UrlError {
         /// `"user"`, `"password"`, `"host"` or `"path"`.
         what: &'static str,
     },
-    /// A percent-decoded part holds CR, LF or NUL, which no FTP command may carry.
-    #[error("the URL's {what} holds a CR, LF or NUL byte once percent-decoded")]
+    /// A percent-decoded part holds CR, LF or NUL, which no FTP command may carry (or the URL
+    /// itself holds a raw CR, LF, tab or NUL).
+    #[error("refusing a CR, LF or NUL (or a raw tab) in the URL's {what}")]
     ForbiddenByte {
-        /// `"user"`, `"password"`, `"host"` or `"path"`.
+        /// `"text"` (a raw character in the URL), `"user"`, `"password"`, `"host"` or `"path"`.
         what: &'static str,
     },
 }
@@ -166,6 +167,10 @@ impl FtpUrl {
     /// ```
     pub fn parse(input: &str) -> Result<FtpUrl, UrlError> {
         let input = input.trim();
+        // The url crate silently drops tabs and line breaks inside a URL: refuse them instead.
+        if input.contains(['\r', '\n', '\t', '\0']) {
+            return Err(UrlError::ForbiddenByte { what: "text" });
+        }
         let url = Url::parse(input).map_err(UrlError::Syntax)?;
         let scheme = match url.scheme() {
             "ftp" => Scheme::Ftp,
@@ -183,7 +188,7 @@ impl FtpUrl {
             return Err(UrlError::UnexpectedPart { what: "fragment" });
         }
         // The url crate reads `ftp:///x` as host `x` (WHATWG); curl and RFC 1738 see no host.
-        let after_scheme = &input[url.scheme().len()..];
+        let after_scheme = input.get(url.scheme().len()..).unwrap_or_default();
         if !after_scheme.starts_with("://") || after_scheme[3..].starts_with(['/', '\\']) {
             return Err(UrlError::MissingHost);
         }
@@ -229,38 +234,84 @@ impl FtpUrl {
     }
 
     /// `ftp` or `ftps`.
+    ///
+    /// ```
+    /// use ftp_blocking::url::{FtpUrl, Scheme};
+    /// assert_eq!(FtpUrl::parse("FTPS://h/")?.scheme(), Scheme::Ftps);
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn scheme(&self) -> Scheme {
         self.scheme
     }
 
     /// The host name or address to connect to, IPv6 addresses without brackets.
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert_eq!(FtpUrl::parse("ftp://[::1]:2121/")?.host(), "::1");
+    /// assert_eq!(FtpUrl::parse("ftp://FTP.Example.Invalid/")?.host(), "ftp.example.invalid");
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn host(&self) -> &str {
         &self.host
     }
 
     /// The port: the one written, else 21 (`ftp`) or 990 (`ftps`).
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert_eq!(FtpUrl::parse("ftp://h/")?.port(), 21);
+    /// assert_eq!(FtpUrl::parse("ftps://h:21/")?.port(), 21);
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn port(&self) -> u16 {
         self.port
     }
 
     /// The percent-decoded user name, if the URL holds a non-empty one.
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert_eq!(FtpUrl::parse("ftp://me%40example.invalid@h/")?.user(), Some("me@example.invalid"));
+    /// assert_eq!(FtpUrl::parse("ftp://h/")?.user(), None);
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn user(&self) -> Option<&str> {
         self.user.as_deref()
     }
 
     /// The percent-decoded password, if the URL holds a non-empty one. Handle with care:
     /// this is the only way the password leaves an [`FtpUrl`].
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert_eq!(FtpUrl::parse("ftp://u:a%3Ab@h/")?.password(), Some("a:b"));
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn password(&self) -> Option<&str> {
         self.password.as_deref()
     }
 
     /// The percent-decoded path with the leading `/` and any `;type=` suffix removed, relative
     /// to the login directory unless it starts with `/`. Empty when the URL has no path.
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert_eq!(FtpUrl::parse("ftp://h/pub/my%20file;type=i")?.path(), "pub/my file");
+    /// assert_eq!(FtpUrl::parse("ftp://h//etc/motd")?.path(), "/etc/motd");
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn path(&self) -> &str {
         &self.path
     }
 
     /// The `;type=` suffix, if any.
+    ///
+    /// ```
+    /// use ftp_blocking::url::{FtpUrl, Typecode};
+    /// assert_eq!(FtpUrl::parse("ftp://h/a.txt;type=a")?.typecode(), Some(Typecode::Ascii));
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn typecode(&self) -> Option<Typecode> {
         self.typecode
     }
@@ -311,6 +362,13 @@ impl FtpUrl {
     }
 
     /// The last path component when the path names a file, else `None`.
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// assert_eq!(FtpUrl::parse("ftp://h/pub/a.txt")?.file_name(), Some("a.txt"));
+    /// assert_eq!(FtpUrl::parse("ftp://h/pub/")?.file_name(), None);
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn file_name(&self) -> Option<&str> {
         if self.is_dir() {
             return None;
@@ -451,6 +509,12 @@ pub struct Login {
 
 impl Login {
     /// The user name; empty for anonymous.
+    ///
+    /// ```
+    /// let login = ftp_blocking::url::FtpUrl::parse("ftp://h/")?.credentials(None);
+    /// assert_eq!((login.user(), login.password(), login.account()), ("", "", ""));
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
     pub fn user(&self) -> &str {
         &self.user
     }
@@ -720,6 +784,10 @@ mod tests {
             "ftp://u%0A:hunter2@h/" => UrlError::ForbiddenByte { what: "user" },
         nul_in_password_is_refused:
             "ftp://u:hunter2%00@h/" => UrlError::ForbiddenByte { what: "password" },
+        raw_line_feed_in_url_is_refused_not_dropped:
+            "ftp://u:hunter2@h/a\nDELE b" => UrlError::ForbiddenByte { what: "text" },
+        raw_tab_in_url_is_refused_not_dropped:
+            "ftp://u:hunter2@h/a\tb" => UrlError::ForbiddenByte { what: "text" },
         invalid_utf8_in_path_is_refused:
             "ftp://u:hunter2@h/%FF" => UrlError::NotUtf8 { what: "path" },
     }

@@ -104,12 +104,18 @@ struct Level {
 /// FEAT reply or answers MLSD with 500 or 502. A directory is yielded before its contents
 /// (pre-order). `.` and `..` are skipped, symbolic links are yielded but never followed, and a
 /// directory whose MLSD `unique` fact matches one of its ancestors' is not entered (a loop).
-/// Lines of a LIST listing that no parser can read are skipped.
+/// Lines of a LIST listing that no parser can read are skipped. Plain `LIST` does not show
+/// hidden (dot) files on some servers (vsftpd by default); MLSD shows them.
 ///
 /// FTP runs one command at a time, so each directory's listing is read whole before the walk
 /// goes on: memory is one directory's entries per level of the current path, each listing
 /// bounded by [`max_entries_per_dir`](Walk::max_entries_per_dir), the depth by
 /// [`max_depth`](Walk::max_depth).
+///
+/// Names are decoded with the session's [`Encoding`](crate::Encoding); with UTF-8 (the
+/// default) a name that is not valid UTF-8 comes out with U+FFFD in it and cannot be sent back,
+/// so walk such a server with [`Encoding::Latin1`](crate::Encoding::Latin1), under which every
+/// name round-trips.
 ///
 /// A directory that cannot be listed (or holds an unsafe name, such as `..` or one with a
 /// `/`) is reported as an `Err` item, and the walk goes on with the next entry; errors that
@@ -181,6 +187,14 @@ impl Ftp {
 
 impl Walk<'_> {
     /// Descends at most `depth` levels below the root (1: the root's entries only).
+    ///
+    /// ```no_run
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let mut ftp = ftp_blocking::Ftp::connect("127.0.0.1", 21)?;
+    /// ftp.login("anonymous", "", "")?;
+    /// let top: Vec<_> = ftp.walk("")?.max_depth(1).max_entries_per_dir(10_000).collect();
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn max_depth(mut self, depth: usize) -> Self {
         self.max_depth = depth;

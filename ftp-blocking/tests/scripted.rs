@@ -1028,3 +1028,215 @@ fn mlsd_iterator_dropped_early_aborts_the_listing() {
     drop(ftp);
     finish(server);
 }
+
+/// A `Write` into a shared buffer, to read the debug output back.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+fn debug_session(level: u8) -> String {
+    let server = Script::new()
+        .send(GREETING)
+        .expect("USER alice\r\n")
+        .send("331 password please\r\n")
+        .expect("PASS s3cret\r\n")
+        .send("230-welcome\r\n230 logged in\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let out = Captured::default();
+    let builder = short().debuglevel(level).debug_output(out.clone());
+    let mut ftp = connect_with(builder, &server);
+    ftp.login("alice", "s3cret", "").unwrap();
+    drop(ftp);
+    finish(server);
+    out.text()
+}
+
+#[test]
+fn debuglevel_0_prints_nothing() {
+    assert_eq!(debug_session(0), "");
+}
+
+#[test]
+fn debuglevel_1_prints_commands_and_replies_with_pass_masked() {
+    assert_eq!(
+        debug_session(1),
+        "*resp* '220 scripted server ready'\n\
+         *cmd* 'USER alice'\n\
+         *resp* '331 password please'\n\
+         *cmd* 'PASS ****'\n\
+         *resp* '230-welcome\\n230 logged in'\n"
+    );
+}
+
+#[test]
+fn debuglevel_2_prints_every_line_both_ways() {
+    let text = debug_session(2);
+    assert!(!text.contains("s3cret"), "{text}");
+    for line in [
+        "*get* '220 scripted server ready\\r\\n'",
+        "*put* 'USER alice\\r\\n'",
+        "*put* 'PASS ****\\r\\n'",
+        "*get* '230-welcome\\r\\n'",
+        "*get* '230 logged in\\r\\n'",
+        "*resp* '230-welcome\\n230 logged in'",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "{line} missing from:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn greeting_and_replies_trickled_byte_by_byte_are_framed_whole() {
+    let server = Script::new()
+        .send_slowly(
+            "220-multi\r\n220 line greeting\r\n",
+            Duration::from_millis(1),
+        )
+        .expect("USER anonymous\r\n")
+        .send_slowly("331 pass\r\n", Duration::from_millis(1))
+        .expect("PASS anonymous@\r\n")
+        .send_slowly("230 in\r\n", Duration::from_millis(1))
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = connect_with(short(), &server);
+    assert_eq!(
+        ftp.getwelcome().to_text_lossy(),
+        "220-multi\n220 line greeting"
+    );
+    ftp.login("", "", "").unwrap();
+    drop(ftp);
+    finish(server);
+}
+
+#[test]
+fn listing_trickled_byte_by_byte_yields_whole_entries() {
+    let server = passive(logged_in(), "TYPE A\r\n", "MLSD\r\n")
+        .data_send_slowly(
+            "type=file;size=1; one\r\ntype=dir; two\r\n",
+            Duration::from_millis(1),
+        )
+        .data_close()
+        .send("226 done\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let names: Vec<Vec<u8>> = ftp
+        .mlsd("", &[])
+        .unwrap()
+        .map(|e| e.map(|e| e.name().to_vec()))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(names, [b"one".to_vec(), b"two".to_vec()]);
+    drop(ftp);
+    finish(server);
+}
+
+#[test]
+fn active_mode_on_ipv6_sends_eprt_family_2() {
+    let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 type set\r\n")
+        .expect_prefix("EPRT |2|::1|")
+        .send("200 EPRT ok\r\n")
+        .expect("RETR f\r\n")
+        .send("150 connecting\r\n")
+        .connect_to_client_data(None)
+        .data_send("v6 active")
+        .data_close()
+        .send("226 done\r\n")
+        .wait_for_close()
+        .ipv6()
+        .start()
+        .unwrap();
+    let mut ftp = login(short().passive(false), &server);
+    let mut got = Vec::new();
+    ftp.retrbinary("RETR f", |c| got.extend_from_slice(c), 8192, None)
+        .unwrap();
+    assert_eq!(got, b"v6 active");
+    drop(ftp);
+    finish(server);
+}
+
+#[test]
+fn feat_mdtm_mlst_and_noop() {
+    let server = logged_in()
+        .expect("FEAT\r\n")
+        .send("211-Features:\r\n MLST type*;size*;modify*;\r\n SIZE\r\n211 End\r\n")
+        .expect("MDTM a.txt\r\n")
+        .send("213 20250615083000\r\n")
+        .expect("MLST a.txt\r\n")
+        .send("250-Listing a.txt\r\n type=file;size=54; a.txt\r\n250 End\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let feat = ftp.feat().unwrap();
+    assert!(feat.contains("MLST") && feat.contains("size"));
+    let t = ftp.mdtm("a.txt").unwrap();
+    assert_eq!(t.to_string(), "20250615083000");
+    let entry = ftp.mlst("a.txt").unwrap();
+    assert_eq!(entry.facts().size(), Some(54));
+    assert_eq!(ftp.noop().unwrap().code().as_u16(), 200);
+    drop(ftp);
+    finish(server);
+}
+
+#[test]
+fn abort_handle_stops_a_zero_copy_download_to_a_file() {
+    let server = abort_script("426 aborted\r\n226 ABOR ok\r\n")
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let handle = ftp.abort_handle();
+    let path = std::env::temp_dir().join(format!("ftp-blocking-abort-{}.bin", std::process::id()));
+    let mut file = std::fs::File::create(&path).unwrap();
+    let watched = path.clone();
+    let aborter = std::thread::spawn(move || {
+        // Abort once some data has landed in the file (bounded: at most 10 s).
+        for _ in 0..1000 {
+            if std::fs::metadata(&watched).map(|m| m.len()).unwrap_or(0) > 100_000 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        handle.abort();
+    });
+    let mut reader = ftp.retr("big.bin", None).unwrap();
+    let err = reader.copy_to_file(&mut file).unwrap_err();
+    aborter.join().unwrap();
+    match err {
+        Error::Aborted(replies) => {
+            let codes: Vec<u16> = replies.iter().map(|r| r.code().as_u16()).collect();
+            assert_eq!(codes, [426, 226]);
+        }
+        other => panic!("expected Aborted, got {other:?}"),
+    }
+    drop(reader);
+    ftp.noop().unwrap();
+    drop(ftp);
+    let _ = std::fs::remove_file(&path);
+    finish(server);
+}

@@ -16,7 +16,8 @@ The URL says where to connect and as whom:
 USER and PASSWORD are percent-decoded (write '@' as %40, ':' as %3A). Without a user in the URL,
 the .netrc file (--netrc FILE, else $NETRC, else ~/.netrc) is searched for the host; without an
 entry there, the login is anonymous. With a user but no password, the password comes from the
-.netrc entry for that host and user, if any.
+.netrc entry for that host and user, if any. A .netrc file that other users can read gets a
+warning.
 
 After logging in, ftp-cli changes to the URL's directory: the whole PATH when it ends with '/',
 else everything before its last '/'. PATH is relative to the login directory; write an absolute
@@ -104,8 +105,11 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "FILE")]
     pub(crate) netrc: Option<PathBuf>,
 
-    /// Where to connect: ftp://[USER[:PASSWORD]@]HOST[:PORT][/PATH] or ftps://...
-    #[arg(value_name = "URL")]
+    /// Where to connect (see the long help).
+    #[arg(
+        value_name = "URL",
+        help = "Where to connect: ftp://[USER[:PASSWORD]@]HOST[:PORT][/PATH] or ftps://..."
+    )]
     pub(crate) url: String,
 
     /// What to do; without one, `ls` of the URL's path.
@@ -123,11 +127,11 @@ pub(crate) enum Command {
         /// name.
         #[arg(short = 'l')]
         long: bool,
-        /// The directory (default: the URL's directory).
+        /// The directory (default: the URL's directory); a file is shown alone.
         path: Option<String>,
     },
-    /// Download REMOTE to LOCAL (default: REMOTE's file name in the current directory; `-`
-    /// writes to standard output).
+    /// Download REMOTE to LOCAL (default: REMOTE's file name in the current directory; into
+    /// LOCAL when it is a directory or ends with `/`; `-` writes to standard output).
     Get {
         /// Resume: continue the local file from its length (REST).
         #[arg(short = 'c', long = "continue")]
@@ -137,7 +141,8 @@ pub(crate) enum Command {
         /// The local file, or `-` for standard output.
         local: Option<String>,
     },
-    /// Upload LOCAL (`-` reads standard input) to REMOTE (default: LOCAL's file name).
+    /// Upload LOCAL (`-` reads standard input) to REMOTE (default: LOCAL's file name; into
+    /// REMOTE when it ends with `/`).
     Put {
         /// Resume: append the rest of LOCAL from the remote file's size (SIZE, then APPE).
         #[arg(short = 'c', long = "continue")]

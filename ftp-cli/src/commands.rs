@@ -8,7 +8,7 @@ use ftp_blocking::ftp_proto::Timestamp;
 use ftp_blocking::ftp_proto::listing::{EntryType, ListEntry};
 use ftp_blocking::netrc::Netrc;
 use ftp_blocking::tls::TlsConfig;
-use ftp_blocking::url::FtpUrl;
+use ftp_blocking::url::{FtpUrl, UrlError};
 use ftp_blocking::{Error, Ftp, Progress, TransferOptions, into_ftp_error};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -20,15 +20,28 @@ const STREAM_BUFFER: usize = 256 * 1024;
 
 /// Parses, checks every argument, connects, logs in, runs the command, says QUIT.
 pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
-    let url = FtpUrl::parse(&cli.url).map_err(|e| Failure::Usage(e.to_string()))?;
+    let url = FtpUrl::parse(&cli.url).map_err(|e| match e {
+        UrlError::Syntax(_) if !cli.url.contains("://") => Failure::Usage(format!(
+            "{e}: the URL starts with ftp:// or ftps://, e.g. ftp://HOST/"
+        )),
+        e => Failure::Usage(e.to_string()),
+    })?;
     let command = cli.command.take().unwrap_or_else(|| default_command(&url));
     check_arguments(&command)?;
     check_streams(&command)?;
+    let command = resolve_names(command)?;
     let netrc = match &cli.netrc {
-        Some(path) => Some(Netrc::from_file(path).map_err(|e| Failure::Usage(e.to_string()))?),
+        Some(path) => {
+            warn_if_shared(path);
+            Some(Netrc::from_file(path).map_err(|e| Failure::Usage(e.to_string()))?)
+        }
         // $NETRC or ~/.netrc, read only when the URL does not hold the password.
         None if url.password().is_none() => {
-            Netrc::load_default().map_err(|e| Failure::Usage(e.to_string()))?
+            let netrc = Netrc::load_default().map_err(|e| Failure::Usage(e.to_string()))?;
+            if let (Some(_), Some(path)) = (&netrc, Netrc::default_path()) {
+                warn_if_shared(&path);
+            }
+            netrc
         }
         None => None,
     };
@@ -60,12 +73,31 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
     let result = execute(&mut ftp, command);
     match &result {
         // After a failure that ended the session there is no one to say QUIT to.
-        Err(Failure::Ftp(e)) if exit::code_of(e) == exit::CONNECTION => ftp.close(),
+        Err(Failure::Ftp(e)) if exit::session_lost(e) => ftp.close(),
         _ => {
             let _ = ftp.quit();
         }
     }
     result
+}
+
+/// A .netrc file that others may read exposes its passwords: say so (as ftp(1) and Python's
+/// netrc module do), and go on.
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            eprintln!(
+                "ftp-cli: warning: {} can be read by other users; it holds passwords (chmod 600 it)",
+                path.display()
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// No command: list the URL's path (its file part, if it names one, relative to its directory).
@@ -91,6 +123,66 @@ fn check_arguments(command: &Command) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// Fills in the names a command leaves out, before connecting: `get REMOTE` saves to REMOTE's
+/// file name, `get REMOTE DIR` (an existing directory, or a path ending with `/`) into DIR;
+/// `put LOCAL` stores under LOCAL's file name, `put LOCAL DIR/` into DIR. A local file to upload
+/// must open.
+fn resolve_names(command: Command) -> Result<Command, Failure> {
+    Ok(match command {
+        Command::Get {
+            resume,
+            remote,
+            local,
+        } => {
+            let local = match local {
+                Some(local) if local == "-" => local,
+                Some(local) if !(local.ends_with('/') || Path::new(&local).is_dir()) => local,
+                into_dir => {
+                    let name = file_name_of(&remote);
+                    if name.is_empty() || name == "." || name == ".." {
+                        return Err(Failure::Usage(format!(
+                            "cannot name a local file after {remote:?}: give LOCAL"
+                        )));
+                    }
+                    match into_dir {
+                        Some(dir) => Path::new(&dir).join(name).to_string_lossy().into_owned(),
+                        None => name.to_owned(),
+                    }
+                }
+            };
+            Command::Get {
+                resume,
+                remote,
+                local: Some(local),
+            }
+        }
+        Command::Put {
+            resume,
+            local,
+            remote,
+        } if local != "-" => {
+            File::open(&local).map_err(|e| Failure::Local(format!("cannot open {local}: {e}")))?;
+            let remote = match remote {
+                Some(remote) if !remote.ends_with('/') => remote,
+                into_dir => {
+                    let Some(name) = Path::new(&local).file_name().and_then(|n| n.to_str()) else {
+                        return Err(Failure::Usage(format!(
+                            "cannot name a remote file after {local:?}: give REMOTE"
+                        )));
+                    };
+                    format!("{}{name}", into_dir.unwrap_or_default())
+                }
+            };
+            Command::Put {
+                resume,
+                local,
+                remote: Some(remote),
+            }
+        }
+        other => other,
+    })
 }
 
 /// `-` (standard input or output) where a file name is needed is refused before connecting.
@@ -170,7 +262,12 @@ fn execute(ftp: &mut Ftp, command: Command) -> Result<(), Failure> {
             print_line(&stdout, &pwd)
         }
         Command::Quote { command } => {
-            let reply = ftp.sendcmd(&command)?;
+            let reply = ftp.sendcmd(&command).map_err(|e| match e {
+                Error::Usage(refused) => {
+                    Failure::Usage(format!("{refused}; use ls, get or put for transfers"))
+                }
+                e => Failure::Ftp(e),
+            })?;
             print_line(&stdout, &reply.to_text_lossy())
         }
     }
@@ -257,42 +354,74 @@ fn ls(ftp: &mut Ftp, path: &str, long: bool) -> Result<(), Failure> {
     let encoding = ftp.encoding();
     if use_mlsd {
         let mut printed = false;
-        let listing = match ftp.mlsd(path, &[]) {
-            Ok(listing) => Some(listing),
-            Err(e) if not_implemented(&e) => None,
-            Err(e) => return Err(e.into()),
-        };
-        if let Some(listing) = listing {
-            let mut fallback = false;
-            for entry in listing {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(e) if !printed && not_implemented(&e) => {
-                        fallback = true;
-                        break;
-                    }
-                    Err(e) => {
-                        out.flush().map_err(stdout_error)?;
-                        return Err(e.into());
-                    }
-                };
-                let facts = entry.facts();
-                let kind = facts.kind();
-                if matches!(kind, Some(EntryType::CurrentDir | EntryType::ParentDir)) {
-                    continue;
+        // The listing borrows the session: it ends with this block.
+        let (refused, fallback) = {
+            let mut refused = None;
+            let listing = match ftp.mlsd(path, &[]) {
+                Ok(listing) => Some(listing),
+                Err(e) if not_implemented(&e) => None,
+                Err(e) => {
+                    refused = Some(e);
+                    None
                 }
-                let name = encoding.decode(entry.name());
-                let line = if long {
-                    long_line(kind.as_ref(), facts.size(), facts.modify(), &name)
-                } else {
-                    name
-                };
-                writeln!(out, "{line}").map_err(stdout_error)?;
-                printed = true;
+            };
+            let mut fallback = listing.is_none() && refused.is_none();
+            if let Some(listing) = listing {
+                for entry in listing {
+                    let entry = match entry {
+                        Ok(entry) => entry,
+                        Err(e) if !printed && not_implemented(&e) => {
+                            fallback = true;
+                            break;
+                        }
+                        Err(e) if !printed => {
+                            refused = Some(e);
+                            break;
+                        }
+                        Err(e) => {
+                            out.flush().map_err(stdout_error)?;
+                            return Err(e.into());
+                        }
+                    };
+                    let facts = entry.facts();
+                    let kind = facts.kind();
+                    if matches!(kind, Some(EntryType::CurrentDir | EntryType::ParentDir)) {
+                        continue;
+                    }
+                    let name = encoding.decode(entry.name());
+                    let line = if long {
+                        long_line(kind.as_ref(), facts.size(), facts.modify(), &name)
+                    } else {
+                        name
+                    };
+                    writeln!(out, "{line}").map_err(stdout_error)?;
+                    printed = true;
+                }
             }
-            if !fallback {
-                return out.flush().map_err(stdout_error);
-            }
+            (refused, fallback)
+        };
+        if let Some(e) = refused {
+            // MLSD lists directories only: a file named by PATH is shown from its MLST facts.
+            return match (&e, path.is_empty()) {
+                (Error::Permanent(_), false) => match ftp.mlst(path) {
+                    Ok(entry) if !entry.facts().kind().is_some_and(|k| k.is_dir()) => {
+                        let facts = entry.facts();
+                        let line = if long {
+                            long_line(facts.kind().as_ref(), facts.size(), facts.modify(), path)
+                        } else {
+                            path.to_owned()
+                        };
+                        writeln!(out, "{line}")
+                            .and_then(|()| out.flush())
+                            .map_err(stdout_error)
+                    }
+                    _ => Err(e.into()),
+                },
+                _ => Err(e.into()),
+            };
+        }
+        if !fallback {
+            return out.flush().map_err(stdout_error);
         }
     }
     let now = Timestamp::from_system_time(std::time::SystemTime::now());
@@ -340,6 +469,17 @@ fn progress_bar(label: &str) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// Resume as asked; a progress callback only when there is a bar to move (without one, the
+/// library moves plain-TCP data with kernel zero-copy).
+fn transfer_options(resume: bool, bar: &Option<ProgressBar>) -> TransferOptions<'_> {
+    let opts = TransferOptions::new().resume(resume);
+    if bar.is_some() {
+        opts.progress(follow(bar))
+    } else {
+        opts
+    }
+}
+
 fn follow(bar: &Option<ProgressBar>) -> impl FnMut(&Progress) + '_ {
     move |p: &Progress| {
         if let Some(bar) = bar {
@@ -382,19 +522,9 @@ fn get(ftp: &mut Ftp, remote: &str, local: Option<&str>, resume: bool) -> Result
         out.flush()
             .map_err(|e| Failure::Local(format!("cannot write to standard output: {e}")))?;
     } else {
-        let local = match local {
-            Some(local) => PathBuf::from(local),
-            None => {
-                let name = file_name_of(remote);
-                if name.is_empty() || name == "." || name == ".." {
-                    return Err(Failure::Usage(format!(
-                        "cannot name a local file after {remote:?}: give LOCAL"
-                    )));
-                }
-                PathBuf::from(name)
-            }
-        };
-        let opts = TransferOptions::new().resume(resume).progress(follow(&bar));
+        // resolve_names() has named the local file.
+        let local = PathBuf::from(local.unwrap_or_default());
+        let opts = transfer_options(resume, &bar);
         ftp.download_file(remote, &local, opts)?;
     }
     if let Some(bar) = bar {
@@ -432,23 +562,12 @@ fn put(ftp: &mut Ftp, local: &str, remote: Option<&str>, resume: bool) -> Result
         }
         return Ok(());
     }
+    // resolve_names() has checked the local file and named the remote one.
     let local_path = Path::new(local);
-    // Refuse a missing or unreadable local file before anything goes to the server.
-    File::open(local_path).map_err(|e| Failure::Local(format!("cannot open {local}: {e}")))?;
-    let remote = match remote {
-        Some(remote) => remote.to_owned(),
-        None => match local_path.file_name().and_then(|n| n.to_str()) {
-            Some(name) => name.to_owned(),
-            None => {
-                return Err(Failure::Usage(format!(
-                    "cannot name a remote file after {local:?}: give REMOTE"
-                )));
-            }
-        },
-    };
-    let bar = progress_bar(&remote);
-    let opts = TransferOptions::new().resume(resume).progress(follow(&bar));
-    ftp.upload_file(local_path, &remote, opts)?;
+    let remote = remote.unwrap_or_default();
+    let bar = progress_bar(file_name_of(remote));
+    let opts = transfer_options(resume, &bar);
+    ftp.upload_file(local_path, remote, opts)?;
     if let Some(bar) = bar {
         bar.finish();
     }
@@ -478,9 +597,8 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let code = exit::code_of(&e);
-                note(code, e.to_string());
-                if code == exit::CONNECTION {
+                note(exit::code_of(&e), e.to_string());
+                if exit::session_lost(&e) {
                     break;
                 }
                 continue;
@@ -502,7 +620,7 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
                     continue;
                 }
                 let bar = progress_bar(entry.relative_path());
-                let opts = TransferOptions::new().resume(resume).progress(follow(&bar));
+                let opts = transfer_options(resume, &bar);
                 match walk.ftp().download_file(entry.path(), &target, opts) {
                     Ok(_) => {
                         if let Some(bar) = bar {
@@ -519,9 +637,8 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
                         if let Some(bar) = bar {
                             bar.abandon();
                         }
-                        let code = exit::code_of(&e);
-                        note(code, format!("{}: {e}", entry.path()));
-                        if code == exit::CONNECTION {
+                        note(exit::code_of(&e), format!("{}: {e}", entry.path()));
+                        if exit::session_lost(&e) {
                             break;
                         }
                     }

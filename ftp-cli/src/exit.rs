@@ -75,6 +75,26 @@ pub(crate) fn code_of(e: &Error) -> u8 {
     }
 }
 
+/// Whether the session cannot go on after `e` (the connection is gone or out of step), as
+/// opposed to a refusal, a local file error or a size mismatch.
+pub(crate) fn session_lost(e: &Error) -> bool {
+    match e {
+        Error::Temporary(_)
+        | Error::Permanent(_)
+        | Error::Usage(_)
+        | Error::InvalidArgument(_)
+        | Error::InvalidCommand(_)
+        | Error::Encoding(_)
+        | Error::InvalidOption(_)
+        | Error::Url(_)
+        | Error::Netrc(_)
+        | Error::LineTooLong { .. }
+        | Error::Aborted(_) => false,
+        Error::Io(io) => io_code(io) == CONNECTION && io.kind() != io::ErrorKind::InvalidData,
+        _ => true,
+    }
+}
+
 /// I/O errors about local files are local (1); the rest are the connection's (3).
 fn io_code(e: &io::Error) -> u8 {
     use io::ErrorKind as K;
@@ -112,6 +132,23 @@ mod tests {
                 assert_eq!(code_of(&$error), $code);
             }
         )*};
+    }
+
+    #[test]
+    fn refusals_and_local_errors_keep_the_session() {
+        assert!(!session_lost(&Error::Permanent(reply(550))));
+        assert!(!session_lost(&Error::Temporary(reply(450))));
+        assert!(!session_lost(&Error::Io(io::Error::from(
+            io::ErrorKind::NotFound
+        ))));
+        assert!(!session_lost(&Error::Io(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "size mismatch"
+        ))));
+        assert!(session_lost(&Error::ConnectionClosed));
+        assert!(session_lost(&Error::Io(io::Error::from(
+            io::ErrorKind::ConnectionReset
+        ))));
     }
 
     exit_codes! {

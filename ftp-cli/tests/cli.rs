@@ -193,6 +193,13 @@ fn unknown_command_is_a_usage_error_exit_2() {
 }
 
 #[test]
+fn bare_host_is_a_usage_error_that_shows_the_url_form() {
+    let run = run(&scratch("bare-host"), &["example.invalid", "ls"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("ftp://HOST/"), "{}", run.stderr);
+}
+
+#[test]
 fn http_url_is_a_usage_error_exit_2() {
     let run = run(&scratch("http-url"), &["http://u:hunter2@127.0.0.1/"]);
     run.assert_code(2);
@@ -219,6 +226,10 @@ fn cr_lf_in_a_path_is_refused_before_connecting_exit_2() {
         run.assert_code(2);
         assert!(run.stderr.contains("refusing"), "{}", run.stderr);
     }
+    // A raw line break in the URL itself is refused too (the url crate would drop it).
+    let raw = format!("ftp://127.0.0.1:{}/a\r\nDELE b/", addr.port());
+    let run = run_in(&dir, &["--timeout", "5", &raw, "ls"], b"");
+    run.assert_code(2);
     // Nothing ever connected.
     assert_eq!(
         listener.accept().map(|_| ()).unwrap_err().kind(),
@@ -311,7 +322,10 @@ fn get_downloads_to_a_file_named_after_the_remote() {
     fs::create_dir(server.root().join("pub")).unwrap();
     fs::write(server.root().join("pub/data.bin"), &data).unwrap();
     let dir = scratch("get");
-    run(&dir, &[&url(server.addr(), ""), "get", "pub/data.bin"]).assert_code(0);
+    let quiet = run(&dir, &[&url(server.addr(), ""), "get", "pub/data.bin"]);
+    quiet.assert_code(0);
+    // No progress bar (nor anything else) when standard error is not a terminal.
+    assert_eq!(quiet.stderr, "");
     assert_eq!(fs::read(dir.join("data.bin")).unwrap(), data);
     run(
         &dir,
@@ -433,14 +447,39 @@ fn put_dash_without_remote_is_a_usage_error_exit_2() {
 }
 
 #[test]
-fn put_of_a_missing_local_file_exits_1() {
-    let server = server();
+fn put_of_a_missing_local_file_exits_1_before_connecting() {
+    // Nothing listens on port 9 of 127.0.0.1: connecting would exit 3.
     let run = run(
         &scratch("put-missing"),
-        &[&url(server.addr(), ""), "put", "nope.bin"],
+        &["ftp://127.0.0.1:9/", "put", "nope.bin"],
     );
     run.assert_code(1);
     assert!(run.stderr.contains("nope.bin"), "{}", run.stderr);
+}
+
+#[test]
+fn get_into_a_directory_and_put_into_a_remote_directory() {
+    let server = server();
+    fs::write(server.root().join("g.txt"), b"got").unwrap();
+    fs::create_dir(server.root().join("incoming")).unwrap();
+    let dir = scratch("into-dirs");
+    fs::create_dir(dir.join("downloads")).unwrap();
+    run(
+        &dir,
+        &[&url(server.addr(), ""), "get", "g.txt", "downloads"],
+    )
+    .assert_code(0);
+    assert_eq!(fs::read(dir.join("downloads/g.txt")).unwrap(), b"got");
+    fs::write(dir.join("p.txt"), b"put").unwrap();
+    run(
+        &dir,
+        &[&url(server.addr(), ""), "put", "p.txt", "incoming/"],
+    )
+    .assert_code(0);
+    assert_eq!(
+        fs::read(server.root().join("incoming/p.txt")).unwrap(),
+        b"put"
+    );
 }
 
 #[test]
@@ -625,6 +664,10 @@ fn netrc_file_supplies_user_and_password() {
          machine 127.0.0.1\n  login alice\n  password \"from-netrc\"\n",
     )
     .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&netrc, fs::Permissions::from_mode(0o644)).unwrap();
+    }
     let run = run(
         &dir,
         &[
@@ -638,6 +681,12 @@ fn netrc_file_supplies_user_and_password() {
     );
     run.assert_code(0);
     assert_eq!(run.stdout_lines(), ["/home/alice"]);
+    // Mode 0644 (set below, before the run): the passwords in it are exposed.
+    assert!(
+        run.stderr.contains("can be read by other users"),
+        "{}",
+        run.stderr
+    );
     finish(server);
 }
 
@@ -660,7 +709,11 @@ fn default_netrc_from_the_netrc_variable_fills_in_the_password_for_the_url_user(
     )
     .unwrap();
     let url = format!("ftp://carol@127.0.0.1:{}/", server.addr().port());
-    run_env(&dir, &["--timeout", "10", &url, "pwd"], b"", &netrc).assert_code(0);
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&netrc, fs::Permissions::from_mode(0o600)).unwrap();
+    let run = run_env(&dir, &["--timeout", "10", &url, "pwd"], b"", &netrc);
+    run.assert_code(0);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     finish(server);
 }
 
@@ -786,4 +839,231 @@ fn login_refused_530_exits_5_without_showing_the_password() {
     );
     assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
     let _ = server.finish();
+}
+
+#[test]
+fn active_mode_lists_and_downloads() {
+    let server = server();
+    fs::write(server.root().join("act.bin"), pattern(30_000)).unwrap();
+    let dir = scratch("active");
+    let ls = run(&dir, &["--active", "-v", &url(server.addr(), ""), "ls"]);
+    ls.assert_code(0);
+    assert_eq!(ls.stdout_lines(), ["act.bin"]);
+    // libunftp has no EPRT: the client falls back to PORT.
+    assert!(ls.stderr.contains("PORT"), "{}", ls.stderr);
+    assert!(!ls.stderr.contains("*cmd* 'EPSV'"), "{}", ls.stderr);
+    run(
+        &dir,
+        &["--active", &url(server.addr(), ""), "get", "act.bin"],
+    )
+    .assert_code(0);
+    assert_eq!(fs::read(dir.join("act.bin")).unwrap(), pattern(30_000));
+}
+
+#[test]
+fn quote_of_a_transfer_command_is_a_usage_error_exit_2() {
+    let server = server();
+    fs::write(server.root().join("q.txt"), b"x").unwrap();
+    let run = run(
+        &scratch("quote-retr"),
+        &[&url(server.addr(), ""), "quote", "RETR q.txt"],
+    );
+    run.assert_code(2);
+    assert!(run.stderr.contains("use ls, get or put"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn mirror_goes_on_past_a_file_it_cannot_write_and_exits_with_its_status() {
+    let server = server();
+    let root = server.root().join("t");
+    fs::create_dir_all(&root).unwrap();
+    fs::write(root.join("a.txt"), b"aaa").unwrap();
+    fs::write(root.join("b.txt"), b"bbb").unwrap();
+    let dir = scratch("mirror-partial");
+    // A local directory where the remote file a.txt would go.
+    fs::create_dir_all(dir.join("copy/a.txt")).unwrap();
+    let run = run(&dir, &[&url(server.addr(), ""), "mirror", "t", "copy"]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("a.txt"), "{}", run.stderr);
+    assert_eq!(fs::read(dir.join("copy/b.txt")).unwrap(), b"bbb");
+}
+
+#[test]
+fn mirror_keeps_the_remote_modification_time() {
+    use std::time::{Duration as Span, SystemTime};
+    let server = server();
+    fs::create_dir(server.root().join("dated")).unwrap();
+    let remote = server.root().join("dated/old.txt");
+    fs::write(&remote, b"old").unwrap();
+    // 2020-01-02 03:04:05 UTC.
+    let when = SystemTime::UNIX_EPOCH + Span::from_secs(1_577_934_245);
+    fs::File::options()
+        .write(true)
+        .open(&remote)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+    let dir = scratch("mirror-mtime");
+    run(&dir, &[&url(server.addr(), ""), "mirror", "dated", "copy"]).assert_code(0);
+    let local = fs::metadata(dir.join("copy/old.txt"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(local, when);
+}
+
+/// A scripted session that answers FEAT without MLST and serves one LIST.
+fn list_script(listing: &str) -> ScriptedServer {
+    login_script("anonymous")
+        .expect("PASS anonymous@\r\n")
+        .send("230 in\r\n")
+        .expect("FEAT\r\n")
+        .send("211-Features:\r\n SIZE\r\n MDTM\r\n211 End\r\n")
+        .expect("TYPE A\r\n")
+        .send("200 type A\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("LIST\r\n")
+        .send("150 here\r\n")
+        .data_send(listing)
+        .data_close()
+        .send("226 done\r\n")
+        .expect("QUIT\r\n")
+        .send("221 bye\r\n")
+        .start()
+        .unwrap()
+}
+
+const VSFTPD_LIKE_LISTING: &str = "drwxr-xr-x    2 0        0            4096 Nov 22 05:05 sub dir\r\n\
+     -rw-r--r--    1 0        0              54 Jun 15  2025 plain.txt\r\n\
+     lrwxrwxrwx    1 0        0               9 Jun 15  2025 link -> plain.txt\r\n\
+     this line is in no known format\r\n";
+
+#[test]
+fn ls_uses_list_without_mlst_and_prints_raw_lines_it_cannot_parse() {
+    let server = list_script(VSFTPD_LIKE_LISTING);
+    let run = run(
+        &scratch("ls-list"),
+        &["--timeout", "10", &url(server.addr(), ""), "ls"],
+    );
+    run.assert_code(0);
+    assert_eq!(
+        run.stdout_lines(),
+        [
+            "sub dir",
+            "plain.txt",
+            "link",
+            "this line is in no known format"
+        ]
+    );
+    finish(server);
+}
+
+#[test]
+fn ls_long_with_list_shows_type_size_and_time() {
+    let server = list_script(VSFTPD_LIKE_LISTING);
+    let run = run(
+        &scratch("ls-list-long"),
+        &["--timeout", "10", &url(server.addr(), ""), "ls", "-l"],
+    );
+    run.assert_code(0);
+    let lines = run.stdout_lines();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(
+        lines[0].starts_with("d ") && lines[0].ends_with(" sub dir"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[1], "-           54 2025-06-15 00:00 plain.txt");
+    assert!(
+        lines[2].starts_with("l ") && lines[2].ends_with(" link"),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(lines[3], "this line is in no known format");
+    finish(server);
+}
+
+/// Logged in; EPSV refused; PASV answers with 127.0.0.2, where nothing listens.
+fn pasv_elsewhere_script() -> Script {
+    login_script("anonymous")
+        .expect("PASS anonymous@\r\n")
+        .send("230 in\r\n")
+        .expect("TYPE I\r\n")
+        .send("200 type I\r\n")
+        .expect("EPSV\r\n")
+        .send("500 EPSV not understood\r\n")
+        .expect("PASV\r\n")
+        .passive_pasv(Some(std::net::Ipv4Addr::new(127, 0, 0, 2)))
+}
+
+#[test]
+fn pasv_address_is_distrusted_by_default() {
+    let server = pasv_elsewhere_script()
+        .accept_data()
+        .expect("RETR f\r\n")
+        .send("150 here\r\n")
+        .data_send("from the control peer")
+        .data_close()
+        .send("226 done\r\n")
+        .expect("QUIT\r\n")
+        .send("221 bye\r\n")
+        .start()
+        .unwrap();
+    let run = run(
+        &scratch("pasv-distrust"),
+        &["--timeout", "10", &url(server.addr(), ""), "get", "f", "-"],
+    );
+    run.assert_code(0);
+    assert_eq!(run.stdout, b"from the control peer");
+    finish(server);
+}
+
+#[test]
+fn trust_pasv_ip_connects_to_the_address_in_the_227_reply() {
+    // Nothing listens on 127.0.0.2: trusting the reply makes the data connection fail (3).
+    let server = pasv_elsewhere_script().wait_for_close().start().unwrap();
+    let run = run(
+        &scratch("pasv-trust"),
+        &[
+            "--trust-pasv-ip",
+            "--timeout",
+            "10",
+            &url(server.addr(), ""),
+            "get",
+            "f",
+            "-",
+        ],
+    );
+    run.assert_code(3);
+    assert!(
+        run.stderr.contains("data connection failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+    finish(server);
+}
+
+#[test]
+fn ls_of_a_file_shows_that_file() {
+    let server = server();
+    fs::write(server.root().join("one.txt"), b"12345").unwrap();
+    let dir = scratch("ls-file");
+    let short = run(&dir, &[&url(server.addr(), ""), "ls", "one.txt"]);
+    short.assert_code(0);
+    assert_eq!(short.stdout_lines(), ["one.txt"]);
+    let long = run(&dir, &[&url(server.addr(), ""), "ls", "-l", "one.txt"]);
+    long.assert_code(0);
+    let line = &long.stdout_lines()[0];
+    assert!(
+        line.starts_with("-            5 ") && line.ends_with(" one.txt"),
+        "{line}"
+    );
+    // A path that is neither a directory nor a file is the server's refusal.
+    let missing = run(&dir, &[&url(server.addr(), ""), "ls", "nothing-here"]);
+    missing.assert_code(5);
+    assert!(missing.stderr.contains("550"), "{}", missing.stderr);
 }

@@ -1,12 +1,10 @@
 //! Drives the sans-IO client by hand over plain std sockets: logs in anonymously, lists a
 //! directory (MLSD entries parsed by the core) and downloads a file:
 //! `cargo run -p ftp-proto --example driver -- 127.0.0.1:21990 some-file.txt`
+use ftp_proto::{ListingItem::Mlsd, *};
 use std::{io::ErrorKind, io::Read, io::Write, net::TcpStream, time::Duration};
-
-use ftp_proto::*;
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 const T30: Duration = Duration::from_secs(30);
-
 /// Runs the drive loop until the current operation finishes, and returns its outcome. The
 /// control read timeout stands in for the armed timer.
 fn run(client: &mut Client, ctl: &mut TcpStream, data: &mut Option<TcpStream>) -> Result<Outcome> {
@@ -22,7 +20,9 @@ fn run(client: &mut Client, ctl: &mut TcpStream, data: &mut Option<TcpStream>) -
                     timer = ctl.set_read_timeout(Some(after)).map(|_| Some(t))?
                 }
                 Output::Event(Event::Reply(r)) => println!("<- {r}"),
-                Output::Event(Event::Entry { entry, .. }) => println!("   {entry:?}"),
+                Output::Event(Event::Entry { entry: Mlsd(e), .. }) => {
+                    println!("   {}", e.name_lossy())
+                }
                 Output::Event(Event::Finished { result: r, .. }) => result = Some(r),
                 Output::Action(a) => actions.push(a),
                 _ => {}

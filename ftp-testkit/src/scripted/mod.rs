@@ -9,6 +9,11 @@
 //! read, write, accept and connect is bounded by that cap; every line read is bounded by
 //! [`MAX_LINE`]. It only ever connects to loopback addresses.
 //!
+//! With [`Script::tls_config`] it also speaks TLS (rustls, ring): `AUTH TLS`
+//! ([`Step::ControlStartTls`]), `CCC` ([`Step::ControlStopTls`]), PROT P data connections that
+//! must resume the control session ([`Step::DataStartTls`]), and streams cut without
+//! close_notify ([`Step::DataCut`]). What the client sends inside TLS is recorded decrypted.
+//!
 //! # Example
 //!
 //! A login driven by a raw socket standing in for the client under test:
