@@ -66,7 +66,29 @@ fn plain_session(kind: ServerKind) {
     let mut lines = 0;
     ftp.dir(&[], |_| lines += 1).unwrap();
     assert!(lines > 0);
+    // MLSD where the server has it (vsftpd 3.0.3 answers 500)
+    let mlsd: ftp_blocking::Result<Vec<_>> = ftp
+        .mlsd(&server.sample_dir, &[])
+        .and_then(|it| it.collect());
+    match (kind, mlsd) {
+        (ServerKind::Vsftpd, Err(e)) => assert_eq!(e.reply().map(|r| r.code().as_u16()), Some(500)),
+        (ServerKind::Vsftpd, Ok(_)) => panic!("vsftpd 3.0.3 has no MLSD"),
+        (_, Ok(entries)) => assert!(
+            entries.iter().any(|e| e.name() == b"plain.txt"),
+            "{kind:?} MLSD"
+        ),
+        (_, Err(e)) => panic!("{kind:?} MLSD: {e}"),
+    }
+    // active mode: EPRT (PORT where refused), for a download and an upload
     ftp.set_pasv(false);
+    let mut w = ftp.stor(&format!("{name}.active")).unwrap();
+    w.write_all(b"active upload\n").unwrap();
+    w.finish().unwrap();
+    assert_eq!(
+        std::fs::read(server.home.join(format!("{name}.active"))).unwrap(),
+        b"active upload\n"
+    );
+    ftp.delete(&format!("{name}.active")).unwrap();
     let mut back = Vec::new();
     ftp.retrbinary(
         &format!("RETR {name}"),
