@@ -42,9 +42,11 @@
 //! | proftpd 1.3.8 (reuse required by default) | 20 of 20 resumed | the data connection after the 2nd upload fails |
 //!
 //! proftpd 1.3.8 under TLS 1.3 sends a new ticket on a data connection only when it writes on
-//! it (downloads, listings), not on an upload, so each upload uses up one of the two tickets of
-//! the control handshake; once they are gone the next data connection cannot resume and
-//! proftpd refuses it. Its tickets can be reused (OpenSSL clients reuse the control session
+//! it (downloads, listings: exactly one, replacing the ticket that connection spent), not on an
+//! upload, so each upload uses up one of the two tickets of the control handshake for good;
+//! once they are gone (after the second upload) the next data connection cannot resume and
+//! proftpd refuses it with `425`. The most a session can do is any number of downloads and
+//! listings with at most two uploads, the second being its last data connection. Its tickets can be reused (OpenSSL clients reuse the control session
 //! for every data connection), but rustls 0.23 cannot copy one. With such a server use TLS
 //! 1.2 ([`TlsConfigBuilder::protocol_versions`]), where the session is handed out by copy and
 //! lasts, or its `TLSOptions NoSessionReuseRequired`.
