@@ -166,6 +166,12 @@ pub(crate) struct Driver {
     data_eof: bool,
     data_bytes: u64,
     announced: Option<u64>,
+    /// The REST offset of the running transfer: an announced size counts from 0 (vsftpd) or
+    /// from it (proftpd).
+    rest: Option<u64>,
+    /// The last download ended without the server's TLS `close_notify` and was accepted
+    /// (every announced byte arrived).
+    pub(crate) last_unclean: bool,
     pump: bool,
     transfer_op: Option<OpId>,
     abort_op: Option<OpId>,
@@ -202,6 +208,8 @@ impl Driver {
             data_eof: false,
             data_bytes: 0,
             announced: None,
+            rest: None,
+            last_unclean: false,
             pump: false,
             transfer_op: None,
             abort_op: None,
@@ -620,6 +628,10 @@ impl Driver {
 
     fn poll_accept(&mut self, wait: Duration) -> Result<(bool, bool)> {
         use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        // Text rustls already decrypted (or kept from before CCC) is not on the socket.
+        if self.control.as_mut().is_some_and(|c| c.has_buffered_data()) {
+            return Ok((true, false));
+        }
         let (Some(control), Some(listener)) = (self.control.as_ref(), self.listener.as_ref())
         else {
             return Ok((false, false));
@@ -746,7 +758,10 @@ impl Driver {
         let event = if is_missing_close_notify(&e) {
             // A TLS download cut without close_notify is truncation unless every announced
             // byte arrived (some servers omit close_notify).
-            if self.announced == Some(self.data_bytes) {
+            let whole = self.data_bytes + self.rest.unwrap_or(0);
+            if self.announced == Some(self.data_bytes) || self.announced == Some(whole) {
+                tracing::debug!(target: "ftp_blocking", bytes = self.data_bytes, "TLS download ended without close_notify; every announced byte arrived");
+                self.last_unclean = true;
                 DataEvent::Finished {
                     bytes: self.data_bytes,
                 }
@@ -796,6 +811,8 @@ impl Driver {
         self.data_eof = false;
         self.data_bytes = 0;
         self.announced = None;
+        self.rest = request.rest;
+        self.last_unclean = false;
         self.pump = pump;
         self.entries.clear();
         let op = self.request(|c| c.transfer(request))?;

@@ -237,9 +237,25 @@ impl FtpBuilder {
         Ok(())
     }
 
-    /// Connects to `host` (a name, an IPv4 or an IPv6 address) and reads the greeting.
+    pub(crate) fn config_implicit_tls(&self) -> bool {
+        self.config.implicit_tls
+    }
+
+    pub(crate) fn tls_config(&self) -> Option<&TlsConfig> {
+        self.tls.as_ref()
+    }
+
+    /// Connects to `host` (a name, an IPv4 or an IPv6 address) and reads the greeting. Port 0
+    /// means the default, as in ftplib: 21, or 990 after
+    /// [`implicit_tls`](FtpBuilder::implicit_tls).
     pub fn connect(self, host: &str, port: u16) -> Result<Ftp> {
         self.check()?;
+        let port = match port {
+            0 if self.config.implicit_tls => IMPLICIT_FTPS_PORT,
+            0 => FTP_PORT,
+            p => p,
+        };
+        let explicit_tls = self.tls.is_some() && !self.config.implicit_tls;
         let source = self.source_address.map(|ip| SocketAddr::new(ip, 0));
         let tcp = net::connect(host, port, self.connect_timeout, source)?;
         let local = tcp.local_addr()?;
@@ -271,6 +287,7 @@ impl FtpBuilder {
             driver,
             welcome,
             encoding: self.encoding,
+            explicit_tls,
         })
     }
 }
@@ -303,7 +320,15 @@ pub struct Ftp {
     pub(crate) driver: Driver,
     welcome: Reply,
     pub(crate) encoding: Encoding,
+    /// Built with [`FtpBuilder::tls`]: `login` secures the control connection first.
+    explicit_tls: bool,
 }
+
+/// The port of FTP: what `connect(host, 0)` uses.
+pub const FTP_PORT: u16 = 21;
+/// The port of implicit FTPS: what `connect(host, 0)` uses after
+/// [`implicit_tls`](FtpBuilder::implicit_tls).
+pub const IMPLICIT_FTPS_PORT: u16 = 990;
 
 impl Drop for Ftp {
     fn drop(&mut self) {
@@ -408,7 +433,18 @@ impl Ftp {
 
     /// Logs in: USER, then PASS only after a 3xx, then ACCT only after a 3xx. An empty user is
     /// `anonymous`, whose empty or `-` password becomes `anonymous@` (as in ftplib).
+    ///
+    /// On a session built with [`FtpBuilder::tls`] the control connection is secured first
+    /// (`AUTH TLS`, once), as ftplib's `FTP_TLS.login` does: the password never goes out in
+    /// plain text.
     pub fn login(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
+        if self.explicit_tls && !self.driver.client.control_secure() {
+            self.auth()?;
+        }
+        self.login_plain(user, passwd, acct)
+    }
+
+    fn login_plain(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
         let mut credentials = Credentials::new(user, passwd, acct)?;
         if self.encoding != Encoding::Utf8 {
             // The core applied ftplib's defaults on UTF-8 text; re-encode each part.
@@ -908,7 +944,7 @@ impl Ftp {
         if !self.driver.client.control_secure() {
             self.auth()?;
         }
-        self.login(user, passwd, acct)
+        self.login_plain(user, passwd, acct)
     }
 
     /// ftplib `prot_p()`: `PBSZ 0` and `PROT P`; data connections are TLS from then on, each
@@ -931,6 +967,20 @@ impl Ftp {
     /// Whether the control connection is under TLS.
     pub fn is_secure(&self) -> bool {
         self.driver.client.control_secure()
+    }
+
+    /// The data protection level in force (`PROT C` until [`prot_p`](Ftp::prot_p)).
+    pub fn data_protection(&self) -> ftp_proto::command::ProtLevel {
+        self.driver.client.data_protection()
+    }
+
+    /// Whether the last download ended under TLS without the server's `close_notify` and was
+    /// accepted because every announced byte arrived (counted from 0 or from the REST offset)
+    /// and the final reply was 2xx; otherwise such a download fails with
+    /// [`DataFailure::Truncated`](ftp_proto::client::DataFailure::Truncated). Reset when the
+    /// next transfer starts.
+    pub fn last_download_missed_close_notify(&self) -> bool {
+        self.driver.last_unclean
     }
 
     /// The polite close: QUIT, and the server's reply. The session is closed afterwards even

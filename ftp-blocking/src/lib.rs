@@ -56,7 +56,10 @@ mod walk;
 
 pub use driver::AbortHandle;
 pub use error::{Error, Result, into_ftp_error};
-pub use ftp::{BlockCallback, DEFAULT_BLOCKSIZE, Encoding, Ftp, FtpBuilder, MAXLINE};
+pub use ftp::{
+    BlockCallback, DEFAULT_BLOCKSIZE, Encoding, FTP_PORT, Ftp, FtpBuilder, IMPLICIT_FTPS_PORT,
+    MAXLINE,
+};
 pub use iter::{ListIter, MlsdIter};
 pub use stream::{DataStream, RetrReader, StorWriter};
 pub use tls::TlsConfig;

@@ -42,9 +42,11 @@
 //! | proftpd 1.3.8 (reuse required by default) | 20 of 20 resumed | the data connection after the 2nd upload fails |
 //!
 //! proftpd 1.3.8 under TLS 1.3 sends a new ticket on a data connection only when it writes on
-//! it (downloads, listings), not on an upload, so each upload uses up one of the two tickets of
-//! the control handshake; once they are gone the next data connection cannot resume and
-//! proftpd refuses it. Its tickets can be reused (OpenSSL clients reuse the control session
+//! it (downloads, listings: exactly one, replacing the ticket that connection spent), not on an
+//! upload, so each upload uses up one of the two tickets of the control handshake for good;
+//! once they are gone (after the second upload) the next data connection cannot resume and
+//! proftpd refuses it with `425`. The most a session can do is any number of downloads and
+//! listings with at most two uploads, the second being its last data connection. Its tickets can be reused (OpenSSL clients reuse the control session
 //! for every data connection), but rustls 0.23 cannot copy one. With such a server use TLS
 //! 1.2 ([`TlsConfigBuilder::protocol_versions`]), where the session is handed out by copy and
 //! lasts, or its `TLSOptions NoSessionReuseRequired`.
@@ -810,6 +812,22 @@ impl ControlConnection {
         matches!(self.inner, Control::Tls { .. })
     }
 
+    /// Whether bytes can be read without waiting on the socket: plain text kept from before a
+    /// `CCC`, or decrypted text rustls holds from a record already read. A caller that polls
+    /// the socket asks this first.
+    pub fn has_buffered_data(&mut self) -> bool {
+        if !self.pending.is_empty() {
+            return true;
+        }
+        match &mut self.inner {
+            Control::Tls { conn, .. } => conn
+                .process_new_packets()
+                .map(|state| state.plaintext_bytes_to_read() > 0)
+                .unwrap_or(true),
+            _ => false,
+        }
+    }
+
     /// The TCP socket (to set timeouts, read addresses, or shut it down); an error after a
     /// failed upgrade or downgrade closed the stream.
     pub fn tcp(&self) -> io::Result<&TcpStream> {
@@ -976,6 +994,27 @@ impl DataConnection {
             received: 0,
             eof: false,
         })
+    }
+
+    /// The TCP socket of a plain connection, to secure it with [`DataConnection::secure`] once
+    /// the server has taken the transfer command (`PROT P`); `Err(self)` when already under TLS.
+    ///
+    /// ```no_run
+    /// # use ftp_blocking::tls::{DataConnection, TlsConfig};
+    /// # let session = TlsConfig::builder().build()?.session("ftp.example.com")?;
+    /// # let t = std::time::Duration::from_secs(30);
+    /// # let tcp = ftp_blocking::net::connect_data("127.0.0.1:30001".parse().unwrap(), t, None)?;
+    /// let plain = DataConnection::plain(tcp);
+    /// let tcp = plain.into_tcp().expect("plain");
+    /// let secure = DataConnection::secure(tcp, &session, t)?;
+    /// # Ok::<(), ftp_blocking::error::TransportError>(())
+    /// ```
+    #[allow(clippy::result_large_err)]
+    pub fn into_tcp(self) -> Result<TcpStream, DataConnection> {
+        match self.inner {
+            Data::Plain(tcp) => Ok(tcp),
+            inner => Err(DataConnection { inner, ..self }),
+        }
     }
 
     /// Whether the connection is under TLS.

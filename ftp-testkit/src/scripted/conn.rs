@@ -73,22 +73,45 @@ impl Conn {
         if let Err(e) = t.conn.complete_io(&mut t.sock) {
             return Err((Conn::Tls(t), format!("sending close_notify: {e}")));
         }
-        // The client's close_notify ends the TLS stream: the read returns 0. Application data
-        // after our close_notify is the client's mistake.
-        let mut sink = [0u8; 4096];
-        match t.read(&mut sink) {
-            Ok(0) => {}
-            Ok(n) => {
-                return Err((
-                    Conn::Tls(t),
-                    format!("{n} bytes of TLS data instead of close_notify"),
-                ));
-            }
-            Err(e) => {
+        // The client's close_notify ends the TLS stream. Read it one record at a time straight
+        // from the socket, so that plain text the client sends right after it (its next
+        // command) stays in the socket instead of being swallowed into the TLS buffer.
+        loop {
+            let mut header = [0u8; 5];
+            let mut record = Vec::new();
+            let read = t.sock.read_exact(&mut header).and_then(|()| {
+                let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
+                record.resize(5 + len, 0);
+                record[..5].copy_from_slice(&header);
+                t.sock.read_exact(&mut record[5..])
+            });
+            if let Err(e) = read {
                 return Err((
                     Conn::Tls(t),
                     format!("waiting for the client's close_notify: {e}"),
                 ));
+            }
+            let fed = t
+                .conn
+                .read_tls(&mut &record[..])
+                .map_err(|e| e.to_string())
+                .and_then(|_| t.conn.process_new_packets().map_err(|e| e.to_string()));
+            match fed {
+                Ok(state) if state.plaintext_bytes_to_read() > 0 => {
+                    let n = state.plaintext_bytes_to_read();
+                    return Err((
+                        Conn::Tls(t),
+                        format!("{n} bytes of TLS data instead of close_notify"),
+                    ));
+                }
+                Ok(state) if state.peer_has_closed() => break,
+                Ok(_) => {}
+                Err(e) => {
+                    return Err((
+                        Conn::Tls(t),
+                        format!("waiting for the client's close_notify: {e}"),
+                    ));
+                }
             }
         }
         let StreamOwned { sock, .. } = *t;
