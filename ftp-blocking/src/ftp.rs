@@ -237,14 +237,6 @@ impl FtpBuilder {
         Ok(())
     }
 
-    pub(crate) fn config_implicit_tls(&self) -> bool {
-        self.config.implicit_tls
-    }
-
-    pub(crate) fn tls_config(&self) -> Option<&TlsConfig> {
-        self.tls.as_ref()
-    }
-
     /// Connects to `host` (a name, an IPv4 or an IPv6 address) and reads the greeting. Port 0
     /// means the default, as in ftplib: 21, or 990 after
     /// [`implicit_tls`](FtpBuilder::implicit_tls).
