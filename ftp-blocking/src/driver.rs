@@ -852,6 +852,35 @@ impl Driver {
         }
     }
 
+    /// Whether the raw transfer `op` is being aborted (by `abort()` or the abort handle);
+    /// starts the ABOR dialogue on the first call after the handle fired.
+    fn abort_requested(&mut self, op: OpId) -> bool {
+        let requested =
+            self.abort_op.is_some() || (self.abort.is_cancelled() && self.transfer_op == Some(op));
+        if requested && self.abort_op.is_none() {
+            self.start_abort();
+        }
+        requested
+    }
+
+    /// One turn before a data read or write: feeds a pending input or an expired timer, or
+    /// steps the session while no data connection is open yet (`Ok(false)`: look again);
+    /// else arms the data socket's timeout for `direction` (`Ok(true)`: do the I/O now).
+    fn data_turn(&mut self, direction: Direction) -> Result<bool> {
+        if !self.inputs.is_empty() || self.fire_expired() {
+            if let Some(input) = self.inputs.pop_front() {
+                self.feed(input);
+            }
+            return Ok(false);
+        }
+        if self.data.is_none() {
+            self.step()?;
+            return Ok(false);
+        }
+        self.arm_data_timeout(direction)?;
+        Ok(true)
+    }
+
     /// Reads data of a raw download into `buf`; 0 at the end of the data.
     pub(crate) fn data_read(&mut self, op: OpId, buf: &mut [u8]) -> Result<usize> {
         loop {
@@ -865,28 +894,15 @@ impl Driver {
                 self.finished.push((op, result));
                 return self.run(op).map(|_| 0);
             }
-            if self.abort_op.is_some()
-                || (self.abort.is_cancelled() && self.transfer_op == Some(op))
-            {
-                if self.abort_op.is_none() {
-                    self.start_abort();
-                }
+            if self.abort_requested(op) {
                 return self.run(op).map(|_| 0);
             }
             if self.data_eof || buf.is_empty() {
                 return Ok(0);
             }
-            if !self.inputs.is_empty() || self.fire_expired() {
-                if let Some(input) = self.inputs.pop_front() {
-                    self.feed(input);
-                }
+            if !self.data_turn(Direction::Read)? {
                 continue;
             }
-            if self.data.is_none() {
-                self.step()?;
-                continue;
-            }
-            self.arm_data_timeout(Direction::Read)?;
             let Some(data) = self.data.as_mut() else {
                 continue;
             };
@@ -914,28 +930,15 @@ impl Driver {
             if self.is_finished(op) {
                 return self.run(op).and(Err(Error::Closed));
             }
-            if self.abort_op.is_some()
-                || (self.abort.is_cancelled() && self.transfer_op == Some(op))
-            {
-                if self.abort_op.is_none() {
-                    self.start_abort();
-                }
+            if self.abort_requested(op) {
                 return self.run(op).and(Err(Error::Closed));
             }
             if buf.is_empty() {
                 return Ok(0);
             }
-            if !self.inputs.is_empty() || self.fire_expired() {
-                if let Some(input) = self.inputs.pop_front() {
-                    self.feed(input);
-                }
+            if !self.data_turn(Direction::Write)? {
                 continue;
             }
-            if self.data.is_none() {
-                self.step()?;
-                continue;
-            }
-            self.arm_data_timeout(Direction::Write)?;
             let Some(data) = self.data.as_mut() else {
                 continue;
             };

@@ -59,93 +59,78 @@ impl Drop for Listing<'_> {
     }
 }
 
-/// A lazy MLSD listing ([`Ftp::mlsd`](crate::Ftp::mlsd)): each item is one entry, with fact
-/// names lower-cased and values verbatim.
-///
-/// ```no_run
-/// # fn main() -> ftp_blocking::Result<()> {
-/// let mut ftp = ftp_blocking::Ftp::connect("127.0.0.1", 21)?;
-/// ftp.login("anonymous", "", "")?;
-/// for entry in ftp.mlsd("", &["type", "size"])? {
-///     let entry = entry?;
-///     println!("{} {:?}", entry.name_lossy(), entry.facts().size());
-/// }
-/// # Ok(()) }
-/// ```
-#[derive(Debug)]
-pub struct MlsdIter<'a>(Listing<'a>);
+/// Defines a public iterator over one kind of [`ListingItem`] of a streaming listing.
+macro_rules! listing_iter {
+    ($(#[$doc:meta])* $name:ident, $item:ty, $variant:path) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name<'a>(Listing<'a>);
 
-impl<'a> MlsdIter<'a> {
-    pub(crate) fn new(driver: &'a mut Driver, op: OpId) -> Self {
-        MlsdIter(Listing {
-            driver,
-            op,
-            done: false,
-            reply: None,
-        })
-    }
+        impl<'a> $name<'a> {
+            pub(crate) fn new(driver: &'a mut Driver, op: OpId) -> Self {
+                $name(Listing {
+                    driver,
+                    op,
+                    done: false,
+                    reply: None,
+                })
+            }
 
-    /// The final reply, once the iterator has ended.
-    pub fn reply(&self) -> Option<&Reply> {
-        self.0.reply.as_ref()
-    }
-}
-
-impl Iterator for MlsdIter<'_> {
-    type Item = Result<MlsdEntry>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            match self.0.next_item()? {
-                Ok(ListingItem::Mlsd(entry)) => return Some(Ok(entry)),
-                Ok(_) => continue,
-                Err(e) => return Some(Err(e)),
+            /// The final reply, once the iterator has ended.
+            pub fn reply(&self) -> Option<&Reply> {
+                self.0.reply.as_ref()
             }
         }
-    }
-}
 
-/// A lazy LIST listing parsed into typed entries ([`Ftp::list`](crate::Ftp::list)).
-///
-/// ```no_run
-/// # fn main() -> ftp_blocking::Result<()> {
-/// let mut ftp = ftp_blocking::Ftp::connect("127.0.0.1", 21)?;
-/// ftp.login("anonymous", "", "")?;
-/// for entry in ftp.list("")? {
-///     let entry = entry?;
-///     println!("{:?} {:?}", entry.kind(), entry.size());
-/// }
-/// # Ok(()) }
-/// ```
-#[derive(Debug)]
-pub struct ListIter<'a>(Listing<'a>);
+        impl Iterator for $name<'_> {
+            type Item = Result<$item>;
 
-impl<'a> ListIter<'a> {
-    pub(crate) fn new(driver: &'a mut Driver, op: OpId) -> Self {
-        ListIter(Listing {
-            driver,
-            op,
-            done: false,
-            reply: None,
-        })
-    }
-
-    /// The final reply, once the iterator has ended.
-    pub fn reply(&self) -> Option<&Reply> {
-        self.0.reply.as_ref()
-    }
-}
-
-impl Iterator for ListIter<'_> {
-    type Item = Result<ListEntry>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            match self.0.next_item()? {
-                Ok(ListingItem::List(entry)) => return Some(Ok(entry)),
-                Ok(_) => continue,
-                Err(e) => return Some(Err(e)),
+            fn next(&mut self) -> Option<Self::Item> {
+                loop {
+                    match self.0.next_item()? {
+                        Ok($variant(entry)) => return Some(Ok(entry)),
+                        Ok(_) => continue,
+                        Err(e) => return Some(Err(e)),
+                    }
+                }
             }
         }
-    }
+    };
 }
+
+listing_iter!(
+    /// A lazy MLSD listing ([`Ftp::mlsd`](crate::Ftp::mlsd)): each item is one entry, with fact
+    /// names lower-cased and values verbatim.
+    ///
+    /// ```no_run
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let mut ftp = ftp_blocking::Ftp::connect("127.0.0.1", 21)?;
+    /// ftp.login("anonymous", "", "")?;
+    /// for entry in ftp.mlsd("", &["type", "size"])? {
+    ///     let entry = entry?;
+    ///     println!("{} {:?}", entry.name_lossy(), entry.facts().size());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    MlsdIter,
+    MlsdEntry,
+    ListingItem::Mlsd
+);
+
+listing_iter!(
+    /// A lazy LIST listing parsed into typed entries ([`Ftp::list`](crate::Ftp::list)).
+    ///
+    /// ```no_run
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let mut ftp = ftp_blocking::Ftp::connect("127.0.0.1", 21)?;
+    /// ftp.login("anonymous", "", "")?;
+    /// for entry in ftp.list("")? {
+    ///     let entry = entry?;
+    ///     println!("{:?} {:?}", entry.kind(), entry.size());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ListIter,
+    ListEntry,
+    ListingItem::List
+);
