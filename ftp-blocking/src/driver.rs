@@ -166,11 +166,8 @@ pub(crate) struct Driver {
     data_eof: bool,
     data_bytes: u64,
     announced: Option<u64>,
-    /// The REST offset of the running transfer: an announced size counts from 0 (vsftpd) or
-    /// from it (proftpd).
-    rest: Option<u64>,
-    /// The last download ended without the server's TLS `close_notify` and was accepted
-    /// (every announced byte arrived).
+    /// The last download ended without the server's TLS `close_notify` (the core accepted it
+    /// only if every announced byte arrived).
     pub(crate) last_unclean: bool,
     pump: bool,
     transfer_op: Option<OpId>,
@@ -208,7 +205,6 @@ impl Driver {
             data_eof: false,
             data_bytes: 0,
             announced: None,
-            rest: None,
             last_unclean: false,
             pump: false,
             transfer_op: None,
@@ -756,17 +752,11 @@ impl Driver {
         self.close_data_stream();
         self.data_eof = true;
         let event = if is_missing_close_notify(&e) {
-            // A TLS download cut without close_notify is truncation unless every announced
-            // byte arrived (some servers omit close_notify).
-            let whole = self.data_bytes + self.rest.unwrap_or(0);
-            if self.announced == Some(self.data_bytes) || self.announced == Some(whole) {
-                tracing::debug!(target: "ftp_blocking", bytes = self.data_bytes, "TLS download ended without close_notify; every announced byte arrived");
-                self.last_unclean = true;
-                DataEvent::Finished {
-                    bytes: self.data_bytes,
-                }
-            } else {
-                data_failed(DataFailure::Truncated, &e)
+            // The core judges it against the size the server announced.
+            self.last_unclean = true;
+            DataEvent::EndedWithoutCloseNotify {
+                bytes: self.data_bytes,
+                message: e.to_string(),
             }
         } else {
             data_failed(DataFailure::Io, &e)
@@ -811,7 +801,6 @@ impl Driver {
         self.data_eof = false;
         self.data_bytes = 0;
         self.announced = None;
-        self.rest = request.rest;
         self.last_unclean = false;
         self.pump = pump;
         self.entries.clear();

@@ -966,9 +966,9 @@ impl Ftp {
         self.driver.client.data_protection()
     }
 
-    /// Whether the last download ended under TLS without the server's `close_notify` and was
-    /// accepted because every announced byte arrived (counted from 0 or from the REST offset)
-    /// and the final reply was 2xx; otherwise such a download fails with
+    /// Whether the last download ended under TLS without the server's `close_notify`. The core
+    /// accepts such a download only when every announced byte arrived (counted from 0 or from
+    /// the REST offset) and the final reply was 2xx; otherwise it fails with
     /// [`DataFailure::Truncated`](ftp_proto::client::DataFailure::Truncated). Reset when the
     /// next transfer starts.
     pub fn last_download_missed_close_notify(&self) -> bool {

@@ -428,6 +428,64 @@ scripts! {
         A: CloseData
         F: err Data Truncated
     ");
+    tls_end_without_close_notify_after_rest_complete_when_whole_file_announced: ready!("
+        > retr plain.txt rest=10
+        C: EPSV
+        S: 229 Entering Extended Passive Mode (|||40083|)
+        A: ConnectData 127.0.0.1:40083
+        D: connected 127.0.0.1:40083
+        C: REST 10
+        S: 350 Restart position accepted (10).
+        C: RETR plain.txt
+        S: 150 Opening BINARY mode data connection for plain.txt (54 bytes).
+        A: StartData 54
+        D: unclean 44
+        S: 226 Transfer complete.
+        F: ok Transfer 226 54
+    ");
+    tls_end_without_close_notify_after_rest_complete_when_rest_announced: ready!("
+        > retr plain.txt rest=10
+        C: EPSV
+        S: 229 Entering Extended Passive Mode (|||31419|)
+        A: ConnectData 127.0.0.1:31419
+        D: connected 127.0.0.1:31419
+        C: REST 10
+        S: 350 Restarting at 10. Send STORE or RETRIEVE to initiate transfer
+        C: RETR plain.txt
+        S: 150 Opening BINARY mode data connection for plain.txt (44 bytes)
+        A: StartData 44
+        D: unclean 44
+        S: 226 Transfer complete
+        F: ok Transfer 226 44
+    ");
+    tls_end_without_close_notify_short_of_announced_size_is_truncation: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok (54 bytes)
+        A: StartData 54
+        S: 226 ok
+        D: unclean 20
+        A: CloseData
+        F: err Data Truncated
+    ");
+    tls_end_without_close_notify_with_no_size_announced_is_truncation: ready!("
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        S: 226 ok
+        D: unclean 54
+        A: CloseData
+        F: err Data Truncated
+    ");
     data_failure_final_reply_timeout_closes: ready!("
         > retr a
         C: EPSV

@@ -226,6 +226,17 @@ pub enum DataEvent {
         /// How many bytes moved.
         bytes: u64,
     },
+    /// A TLS download's connection ended without the server's `close_notify` after `bytes`
+    /// bytes. The core judges it: complete when every byte the 1xx reply announced arrived
+    /// (counted from 0, or from the REST offset: vsftpd announces the whole file after REST,
+    /// proftpd what remains), else [`DataFailure::Truncated`]. The final reply must still be
+    /// 2xx either way.
+    EndedWithoutCloseNotify {
+        /// How many bytes arrived.
+        bytes: u64,
+        /// A human-readable cause (the TLS error message).
+        message: String,
+    },
     /// The data connection could not be opened, or broke.
     Failed {
         /// Which step failed.

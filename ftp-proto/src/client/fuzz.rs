@@ -95,7 +95,7 @@ pub fn fuzz_client(data: &[u8]) {
                 } else {
                     SocketAddr::new(peer.ip(), port)
                 };
-                let event = match which % 5 {
+                let event = match which % 6 {
                     0 => DataEvent::Connected { local, peer: from },
                     1 => DataEvent::Listening {
                         addr: SocketAddr::new(local.ip(), port),
@@ -103,6 +103,10 @@ pub fn fuzz_client(data: &[u8]) {
                     2 => DataEvent::Accepted { peer: from },
                     3 => DataEvent::Finished {
                         bytes: u64::from(port),
+                    },
+                    4 => DataEvent::EndedWithoutCloseNotify {
+                        bytes: u64::from(port),
+                        message: String::new(),
                     },
                     _ => DataEvent::Failed {
                         kind: DataFailure::Io,

@@ -13,7 +13,9 @@ use crate::reply::{Reply, ReplyClass};
 
 use super::Client;
 use super::error::{Error, ProtocolError};
-use super::event::{Action, DataEvent, Event, ListingItem, OpId, Outcome, Output, Timer};
+use super::event::{
+    Action, DataEvent, DataFailure, Event, ListingItem, OpId, Outcome, Output, Timer,
+};
 use super::state::{Op, Running};
 
 /// What to transfer, how, and where the bytes go.
@@ -293,6 +295,24 @@ pub(super) struct Transfer {
 }
 
 impl Transfer {
+    /// A download that ended without TLS `close_notify` is complete only when every byte the
+    /// 1xx announced arrived, counted from 0 (proftpd announces what remains after REST) or
+    /// from the REST offset (vsftpd announces the whole file).
+    fn judge_unclean_end(&self, bytes: u64, message: String) -> DataEvent {
+        let whole = bytes.saturating_add(self.rest.unwrap_or(0));
+        if self
+            .announced
+            .is_some_and(|size| size == bytes || size == whole)
+        {
+            DataEvent::Finished { bytes }
+        } else {
+            DataEvent::Failed {
+                kind: DataFailure::Truncated,
+                message,
+            }
+        }
+    }
+
     /// Bytes held by the listing parser.
     #[cfg(feature = "fuzzing")]
     pub(super) fn sink_buffered(&self) -> usize {
@@ -624,6 +644,12 @@ impl Client {
             self.put_transfer(id, t);
             return;
         }
+        let event = match event {
+            DataEvent::EndedWithoutCloseNotify { bytes, message } => {
+                t.judge_unclean_end(bytes, message)
+            }
+            other => other,
+        };
         match event {
             DataEvent::Connected { .. } if t.step == Step::Connecting => {
                 self.cancel(Timer::DataConnect);

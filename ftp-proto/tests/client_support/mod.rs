@@ -8,7 +8,7 @@
 //! | `S: text` | a server line (CRLF appended); consecutive `S:` lines are fed as one block |
 //! | `S! bytes` | raw server bytes with `\r`, `\n`, `\xNN` escapes, no CRLF appended (joins the block) |
 //! | `> request args` | a request (see [`Session::request`]); `> request => err Busy` expects a usage error |
-//! | `D: event` | a data event: `connected ADDR`, `listening ADDR`, `accepted ADDR`, `finished N`, `failed KIND msg`, `input bytes` |
+//! | `D: event` | a data event: `connected ADDR`, `listening ADDR`, `accepted ADDR`, `finished N`, `unclean N` (TLS ended without close_notify), `failed KIND msg`, `input bytes` |
 //! | `L: event` | a TLS event: `secured`, `plain`, `failed msg` |
 //! | `X: Timer` | the named timer expires |
 //! | `EOF` | the server closes the control connection |
@@ -488,6 +488,10 @@ impl Session {
                 .handle_data(DataEvent::Accepted { peer: addr(rest) }),
             "finished" => self.client.handle_data(DataEvent::Finished {
                 bytes: rest.parse().unwrap(),
+            }),
+            "unclean" => self.client.handle_data(DataEvent::EndedWithoutCloseNotify {
+                bytes: rest.parse().unwrap(),
+                message: "no close_notify".into(),
             }),
             "failed" => {
                 let (kind, message) = rest.split_once(' ').unwrap_or((rest, ""));
