@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use ftp_blocking::ftp_proto::Timestamp;
 use ftp_blocking::ftp_proto::listing::{EntryType, ListEntry};
-use ftp_blocking::netrc::Netrc;
 use ftp_blocking::tls::TlsConfig;
 use ftp_blocking::url::{FtpUrl, UrlError};
 use ftp_blocking::{Error, Ftp, Progress, TransferOptions, into_ftp_error};
@@ -30,21 +29,7 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
     check_arguments(&command)?;
     check_streams(&command)?;
     let command = resolve_names(command)?;
-    let netrc = match &cli.netrc {
-        Some(path) => {
-            warn_if_shared(path);
-            Some(Netrc::from_file(path).map_err(|e| Failure::Usage(e.to_string()))?)
-        }
-        // $NETRC or ~/.netrc, read only when the URL does not hold the password.
-        None if url.password().is_none() => {
-            let netrc = Netrc::load_default().map_err(|e| Failure::Usage(e.to_string()))?;
-            if let (Some(_), Some(path)) = (&netrc, Netrc::default_path()) {
-                warn_if_shared(&path);
-            }
-            netrc
-        }
-        None => None,
-    };
+    let (url, netrc) = crate::credentials::resolve(&cli, url)?;
 
     let mut builder = Ftp::builder()
         .passive(!cli.active)
@@ -79,25 +64,6 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
         }
     }
     result
-}
-
-/// A .netrc file that others may read exposes its passwords: say so (as ftp(1) and Python's
-/// netrc module do), and go on.
-fn warn_if_shared(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = fs::metadata(path)
-            && meta.permissions().mode() & 0o077 != 0
-        {
-            eprintln!(
-                "ftp-cli: warning: {} can be read by other users; it holds passwords (chmod 600 it)",
-                path.display()
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
 }
 
 /// No command: list the URL's path (its file part, if it names one, relative to its directory).

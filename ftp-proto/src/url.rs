@@ -190,7 +190,7 @@ pub enum UrlError {
     /// adapters offer; this parser itself keeps bytes).
     #[error("the URL's {what} is not valid UTF-8 once percent-decoded")]
     NotUtf8 {
-        /// `"user"`, `"password"`, `"host"` or `"path"`.
+        /// `"user"`, `"password"`, `"account"`, `"host"` or `"path"`.
         what: &'static str,
     },
     /// A percent-decoded part holds CR, LF or NUL, which no FTP command may carry, or the URL
@@ -362,6 +362,25 @@ impl FtpUrl {
     /// ```
     pub fn password(&self) -> Option<&[u8]> {
         self.password.as_deref()
+    }
+
+    /// The same URL with `password` in place of its own (an empty one removes it): for a
+    /// password given some other way than in the URL text (a prompt, an environment
+    /// variable). A CR, LF or NUL is refused as it would be in the URL.
+    ///
+    /// ```
+    /// use ftp_proto::url::FtpUrl;
+    /// let url = FtpUrl::parse("ftp://alice@h/")?.with_password(b"from a prompt".to_vec())?;
+    /// assert_eq!(url.password(), Some(&b"from a prompt"[..]));
+    /// assert_eq!(url.to_string(), "ftp://alice:****@h/");
+    /// # Ok::<(), ftp_proto::url::UrlError>(())
+    /// ```
+    pub fn with_password(mut self, password: Vec<u8>) -> Result<FtpUrl, UrlError> {
+        if password.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)) {
+            return Err(UrlError::ForbiddenByte { what: "password" });
+        }
+        self.password = Some(password).filter(|p| !p.is_empty());
+        Ok(self)
     }
 
     /// The percent-decoded path with the leading `/` and any `;type=` suffix removed, segments

@@ -27,7 +27,7 @@
 //!
 //! let url = FtpUrl::parse("ftps://files.example.invalid/pub/notes.txt;type=a")?;
 //! let netrc = Netrc::parse("machine files.example.invalid login alice password pw")?;
-//! let session = UrlSession::new(&url, Some(&netrc), false);
+//! let session = UrlSession::new(&url, Some(&netrc), TlsMode::None);
 //! assert_eq!(session.tls(), TlsMode::Implicit);
 //! assert_eq!(session.login_source(), LoginSource::NetrcMachine);
 //! let steps: Vec<SetupStep<'_>> = session.steps().collect();
@@ -223,15 +223,14 @@ impl UrlSession {
         url.password().is_none()
     }
 
-    /// The session `url` describes, with the credentials `netrc` completes; `explicit_tls`
-    /// asks for AUTH TLS on an `ftp://` URL (an `ftps://` URL is implicit TLS regardless).
-    pub fn new(url: &FtpUrl, netrc: Option<&Netrc>, explicit_tls: bool) -> UrlSession {
+    /// The session `url` describes, with the credentials `netrc` completes; `tls` is what the
+    /// caller asks for on an `ftp://` URL (an `ftps://` URL is [`TlsMode::Implicit`]
+    /// regardless).
+    pub fn new(url: &FtpUrl, netrc: Option<&Netrc>, tls: TlsMode) -> UrlSession {
         let tls = if url.scheme().implicit_tls() {
             TlsMode::Implicit
-        } else if explicit_tls {
-            TlsMode::Explicit
         } else {
-            TlsMode::None
+            tls
         };
         let (login, login_source) = credentials(url, netrc);
         UrlSession {
@@ -275,13 +274,13 @@ impl UrlSession {
     /// go over a connection without TLS: an adapter warns before sending them.
     ///
     /// ```
-    /// use ftp_proto::{netrc::Netrc, url::FtpUrl, url_session::UrlSession};
+    /// use ftp_proto::{netrc::Netrc, url::FtpUrl, url_session::{TlsMode, UrlSession}};
     /// let netrc = Netrc::parse("machine known login a password pa\ndefault login d password pd")?;
-    /// let plain = UrlSession::new(&FtpUrl::parse("ftp://other/")?, Some(&netrc), false);
+    /// let plain = UrlSession::new(&FtpUrl::parse("ftp://other/")?, Some(&netrc), TlsMode::None);
     /// assert!(plain.netrc_default_in_clear());
-    /// let secure = UrlSession::new(&FtpUrl::parse("ftp://other/")?, Some(&netrc), true);
+    /// let secure = UrlSession::new(&FtpUrl::parse("ftp://other/")?, Some(&netrc), TlsMode::Explicit);
     /// assert!(!secure.netrc_default_in_clear());
-    /// let named = UrlSession::new(&FtpUrl::parse("ftp://known/")?, Some(&netrc), false);
+    /// let named = UrlSession::new(&FtpUrl::parse("ftp://known/")?, Some(&netrc), TlsMode::None);
     /// assert!(!named.netrc_default_in_clear());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

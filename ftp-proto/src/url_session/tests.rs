@@ -8,8 +8,13 @@ const NETRC: &str = "machine h login alice password alice-pw account alice-acct\
                      default login guest password guest-pw";
 
 fn session(url: &str, netrc: Option<&str>, explicit: bool) -> UrlSession {
+    let tls = if explicit {
+        TlsMode::Explicit
+    } else {
+        TlsMode::None
+    };
     let netrc = netrc.map(|t| Netrc::parse(t).unwrap());
-    UrlSession::new(&FtpUrl::parse(url).unwrap(), netrc.as_ref(), explicit)
+    UrlSession::new(&FtpUrl::parse(url).unwrap(), netrc.as_ref(), tls)
 }
 
 macro_rules! logs_in {
@@ -183,4 +188,28 @@ fn debug_of_steps_and_session_never_shows_the_password_or_account() {
         "{shown}"
     );
     assert!(shown.contains("alice"), "{shown}");
+}
+
+#[test]
+fn implicit_tls_asked_by_the_caller_on_an_ftp_url_protects_data() {
+    let url = FtpUrl::parse("ftp://h:990/").unwrap();
+    let s = UrlSession::new(&url, None, TlsMode::Implicit);
+    assert_eq!(s.tls(), TlsMode::Implicit);
+    let steps: Vec<_> = s.steps().collect();
+    assert_eq!(
+        steps,
+        [
+            SetupStep::Connect {
+                host: "h",
+                port: 990,
+                implicit_tls: true
+            },
+            SetupStep::Login {
+                user: b"",
+                password: b"",
+                account: b""
+            },
+            SetupStep::ProtectData,
+        ]
+    );
 }
