@@ -154,6 +154,10 @@ fn check_roundtrip(cmd: &Command) {
         assert_eq!(shown, "PASS ****");
         assert_eq!(format!("{p:?}"), "****");
     }
+    if let Command::Acct(a) = cmd {
+        assert_eq!(shown, "ACCT ****");
+        assert_eq!(format!("{a:?}"), "****");
+    }
 }
 
 /// A command chosen and filled by the bytes.
@@ -177,7 +181,7 @@ fn command_from_bytes(data: &[u8]) -> Option<Command> {
     Some(match which % 43 {
         0 => Command::User(arg()),
         1 => Command::Pass(Password::from(arg())),
-        2 => Command::Acct(arg()),
+        2 => Command::Acct(Password::from(arg())),
         3 => Command::Cwd(arg()),
         4 => Command::Cdup,
         5 => Command::Pwd,
