@@ -350,8 +350,9 @@ pub const MAX_TLS13_TICKETS: usize = 8;
 
 /// The resumption store of one control connection and its data connections (see the module
 /// documentation): TLS 1.2 sessions are handed out without being removed; TLS 1.3 tickets
-/// are pooled (handed out newest first; the newest [`MAX_TLS13_TICKETS`] kept) and refilled by every data
-/// connection, which must therefore read the tickets its server sends ([`DataConnection`] does).
+/// are pooled (handed out newest first; the newest [`MAX_TLS13_TICKETS`] kept) and refilled by
+/// every data connection, which must therefore read the tickets its server sends (ftp-blocking's
+/// `DataConnection` does).
 ///
 /// ```
 /// use ftp_support::tls::FtpsSessionStore;
