@@ -28,7 +28,10 @@ path with a doubled slash (ftp://host//etc/). Paths given to commands are relati
 directory. Passwords are never printed: not with -v or -vv, not in error messages.
 
 Without a COMMAND, ftp-cli lists the URL's path: `ftp-cli ftp://host/pub/` is `ftp-cli
-ftp://host/pub/ ls`, and `ftp-cli ftp://host/pub` is `ftp-cli ftp://host/ ls pub`.
+ftp://host/pub/ ls`, and `ftp-cli ftp://host/pub` is `ftp-cli ftp://host/ ls pub`. A URL ending
+in a typecode (RFC 1738) is honoured instead: `;type=d` prints the names in the directory
+(NLST), `;type=a` prints the file in ASCII mode, `;type=i` copies it to standard output in
+binary.
 
 A path or raw command holding a CR, LF or NUL character is refused before anything is sent.";
 
@@ -218,6 +221,15 @@ pub(crate) enum Command {
         /// The command line, one argument (quote it).
         command: String,
     },
+    /// What a URL with a `;type=` code asks for (the command when the URL has one and no
+    /// COMMAND is given): `;type=d` prints the names (NLST), `;type=a` prints the file in ASCII
+    /// (TYPE A), `;type=i` copies it in binary (TYPE I) to standard output.
+    #[command(hide = true)]
+    Fetch {
+        /// The URL whose path and typecode say what to fetch (password masked).
+        #[arg(skip)]
+        url: String,
+    },
 }
 
 impl Command {
@@ -236,6 +248,8 @@ impl Command {
             Command::Mv { from, to } => vec![from, to],
             Command::Pwd => vec![],
             Command::Quote { command } => vec![command],
+            // The URL's parts were checked when it was parsed.
+            Command::Fetch { .. } => vec![],
         }
     }
 }

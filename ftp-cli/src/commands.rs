@@ -66,8 +66,14 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
     result
 }
 
-/// No command: list the URL's path (its file part, if it names one, relative to its directory).
+/// No command: list the URL's path (its file part, if it names one, relative to its directory),
+/// or, for a URL with a `;type=` code, what that asks for.
 fn default_command(url: &FtpUrl) -> Command {
+    if url.typecode().is_some() {
+        return Command::Fetch {
+            url: url.to_string(),
+        };
+    }
     Command::Ls {
         long: false,
         path: url.file_name().map(str::to_owned),
@@ -222,6 +228,11 @@ fn execute(ftp: &mut Ftp, command: Command) -> Result<(), Failure> {
         Command::Mtime { path } => {
             let time = ftp.mdtm(&path)?;
             print_line(&stdout, &iso8601(&time))
+        }
+        Command::Fetch { url } => {
+            let mut out = stdout.lock();
+            ftp.fetch_url(&url, &mut out)?;
+            out.flush().map_err(stdout_error)
         }
         Command::Pwd => {
             let pwd = ftp.pwd()?;
