@@ -193,7 +193,7 @@ impl FtpUrl {
     }
 
     /// The directory the URL names, as one path: the whole path when it names a directory,
-    /// else everything before its last `/`. Empty means "stay in the login directory"; `/` is
+    /// else everything before its last segment ([`file_name`](Self::file_name)). Empty means "stay in the login directory"; `/` is
     /// the root. Trailing slashes are removed (except for the root).
     /// [`connect_url`](crate::FtpBuilder::connect_url) changes into it one segment at a time
     /// ([`ftp_proto::url::FtpUrl::dir_segments`]), as RFC 1738 asks.
@@ -207,13 +207,9 @@ impl FtpUrl {
     /// # Ok::<(), ftp_blocking::url::UrlError>(())
     /// ```
     pub fn dir(&self) -> &str {
-        let dir = if self.is_dir() {
-            self.path.as_str()
-        } else {
-            match self.path.rfind('/') {
-                Some(i) => &self.path[..=i],
-                None => "",
-            }
+        let dir = match self.file_name() {
+            Some(name) => &self.path[..self.path.len() - name.len()],
+            None => self.path.as_str(),
         };
         let trimmed = dir.trim_end_matches('/');
         if trimmed.is_empty() && dir.starts_with('/') {
@@ -223,22 +219,21 @@ impl FtpUrl {
         }
     }
 
-    /// The last path component when the path names a file, else `None`.
+    /// The last path segment when the path names a file, else `None`. An encoded `%2F` in it
+    /// stays part of the name, as RFC 1738 reads it.
     ///
     /// ```
     /// use ftp_blocking::url::FtpUrl;
     /// assert_eq!(FtpUrl::parse("ftp://h/pub/a.txt")?.file_name(), Some("a.txt"));
     /// assert_eq!(FtpUrl::parse("ftp://h/pub/")?.file_name(), None);
+    /// assert_eq!(FtpUrl::parse("ftp://h/pub/a%2Fb")?.file_name(), Some("a/b"));
     /// # Ok::<(), ftp_blocking::url::UrlError>(())
     /// ```
     pub fn file_name(&self) -> Option<&str> {
-        if self.is_dir() {
-            return None;
-        }
-        Some(match self.path.rfind('/') {
-            Some(i) => &self.path[i + 1..],
-            None => &self.path,
-        })
+        let name = self.inner.file_name()?;
+        // The path is the segments joined by '/', so the last segment is its tail, and the
+        // path was checked to be UTF-8.
+        Some(&self.path[self.path.len() - name.len()..])
     }
 
     /// The login to use for this URL: the URL's user and password; a missing password from
@@ -493,6 +488,8 @@ mod tests {
             "ftp://h/a;v=1" => (Ftp, "h", 21, None, None, "a;v=1", "", Some("a;v=1"), None);
         encoded_semicolon_is_never_a_typecode:
             "ftp://h/a%3Btype=i" => (Ftp, "h", 21, None, None, "a;type=i", "", Some("a;type=i"), None);
+        encoded_slash_in_the_file_name_stays_in_it:
+            "ftp://h/pub/a%2Fb" => (Ftp, "h", 21, None, None, "pub/a/b", "pub", Some("a/b"), None);
         lone_percent_stays_literal:
             "ftp://h/100%" => (Ftp, "h", 21, None, None, "100%", "", Some("100%"), None);
     }
@@ -591,6 +588,18 @@ mod tests {
             "ftp://:me%40example.invalid@h/", Some(NETRC) => ("", "me@example.invalid", "");
         netrc_host_matches_ipv6_without_brackets:
             "ftp://[::1]:2121/", Some("machine ::1 login six password six-pw") => ("six", "six-pw", "");
+    }
+
+    #[test]
+    fn latin1_url_is_refused_by_the_text_view_only() {
+        let input = "ftp://j%E9@h/caf%E9";
+        assert_eq!(
+            FtpUrl::parse(input),
+            Err(UrlError::NotUtf8 { what: "user" })
+        );
+        let bytes = ftp_proto::url::FtpUrl::parse(input).unwrap();
+        assert_eq!(bytes.user(), Some(&b"j\xe9"[..]));
+        assert_eq!(bytes.file_name(), Some(&b"caf\xe9"[..]));
     }
 
     #[test]
