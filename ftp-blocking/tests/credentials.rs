@@ -275,3 +275,80 @@ fn fetch_url_of_a_directory_without_typecode_is_a_full_listing() {
     assert_eq!(out, b"-rw-r--r-- 1 u g 3 Jan 1 2024 a.txt\n");
     server.finish().unwrap();
 }
+
+/// Collects the messages of WARN events on the current thread.
+#[derive(Clone, Default)]
+struct Warnings(Arc<Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Warnings {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        *metadata.level() == tracing::Level::WARN
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Message<'a>(&'a mut String);
+        impl tracing::field::Visit for Message<'_> {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0.push_str(&format!("{}={value:?} ", field.name()));
+            }
+        }
+        let mut text = String::new();
+        event.record(&mut Message(&mut text));
+        self.0.lock().unwrap().push(text);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+fn login_with_netrc(netrc: &str, host_in_netrc: bool) -> Vec<String> {
+    let (user, password) = if host_in_netrc {
+        ("bob", "bobs-pw")
+    } else {
+        ("guest", "guest-pw")
+    };
+    let server = Script::new()
+        .send("220 hi\r\n")
+        .expect(format!("USER {user}\r\n"))
+        .send("331 pw\r\n")
+        .expect(format!("PASS {password}\r\n"))
+        .send("230 in\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let netrc = ftp_blocking::netrc::Netrc::parse(netrc).unwrap();
+    let url: ftp_blocking::url::FtpUrl = format!("ftp://127.0.0.1:{}/", server.addr().port())
+        .parse()
+        .unwrap();
+    let warnings = Warnings::default();
+    tracing::subscriber::with_default(warnings.clone(), || {
+        let ftp = short().connect_url_with(&url, Some(&netrc)).unwrap();
+        drop(ftp);
+    });
+    server.finish().unwrap();
+    let seen = warnings.0.lock().unwrap().clone();
+    seen
+}
+
+#[test]
+fn netrc_default_entry_over_plain_ftp_to_an_unnamed_host_is_a_tracing_warning() {
+    let warnings = login_with_netrc(
+        "machine other.invalid login bob password bobs-pw\ndefault login guest password guest-pw",
+        false,
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("default"), "{warnings:?}");
+    assert!(!warnings[0].contains("guest-pw"), "{warnings:?}");
+}
+
+#[test]
+fn netrc_machine_entry_for_the_host_gives_no_warning() {
+    let warnings = login_with_netrc(
+        "machine 127.0.0.1 login bob password bobs-pw\ndefault login guest password guest-pw",
+        true,
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+}
