@@ -329,8 +329,7 @@ fn login_with_netrc(netrc: &str, host_in_netrc: bool) -> Vec<String> {
         drop(ftp);
     });
     server.finish().unwrap();
-    let seen = warnings.0.lock().unwrap().clone();
-    seen
+    warnings.0.lock().unwrap().clone()
 }
 
 #[test]
