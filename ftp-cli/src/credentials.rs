@@ -122,8 +122,8 @@ impl<'a> EchoOff<'a> {
         use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
         let saved = tcgetattr(tty)?;
         let mut quiet = saved.clone();
+        // No echo at all; `ask_password` ends the prompt's line itself.
         quiet.local_modes.remove(LocalModes::ECHO);
-        quiet.local_modes.insert(LocalModes::ECHONL);
         tcsetattr(tty, OptionalActions::Flush, &quiet)?;
         Ok(EchoOff { tty, saved })
     }
