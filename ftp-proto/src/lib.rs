@@ -8,7 +8,9 @@
 //! - the codec: [`command`] (commands that cannot be built wrong), [`framer`] (where a reply
 //!   ends), [`reply`] (reply codes and replies), [`parse`] (227, 229, 257, 150, 213, FEAT);
 //! - [`listing`]: push parsers for MLSD/MLST facts and LIST lines, in bounded memory;
-//! - [`client`]: the session state machine.
+//! - [`client`]: the session state machine;
+//! - [`plan`]: planners for the decisions above single commands (listing choice, remote-tree
+//!   walk, resume and size checks), shared by every adapter.
 //!
 //! ## A tour of the client: the drain loop
 //!
@@ -116,6 +118,7 @@ pub mod framer;
 pub mod fuzzing;
 pub mod listing;
 pub mod parse;
+pub mod plan;
 pub mod reply;
 mod timestamp;
 
