@@ -64,7 +64,7 @@ pub use iter::{ListIter, MlsdIter};
 pub use stream::{DataStream, RetrReader, StorWriter};
 pub use tls::TlsConfig;
 pub use transfer_file::{DEFAULT_FILE_BUFFER, Progress, TransferOptions};
-pub use walk::{DEFAULT_WALK_DEPTH, DEFAULT_WALK_DIR_ENTRIES, Walk, WalkEntry};
+pub use walk::{DEFAULT_WALK_DEPTH, DEFAULT_WALK_DIR_ENTRIES, DirItem, Walk, WalkEntry};
 
 pub use ftp_proto;
 

@@ -375,19 +375,22 @@ fn walk_scripted(server: &ScriptedServer, root: &str) -> Vec<Result<(String, Ent
 }
 
 #[test]
-fn walk_uses_list_when_feat_does_not_name_mlst_and_never_follows_symlinks() {
+fn walk_uses_list_a_when_feat_does_not_name_mlst_and_never_follows_symlinks() {
     let server = listing_script(
         "211-Features:\r\n SIZE\r\n211 End\r\n",
         &[
             (
-                "LIST pub",
-                "drwxr-xr-x 2 u g 4096 Nov 22 05:05 sub\r\n\
+                "LIST -a pub",
+                "drwxr-xr-x 2 u g 4096 Nov 22 05:05 .\r\n\
+                 drwxr-xr-x 2 u g 4096 Nov 22 05:05 ..\r\n\
+                 drwxr-xr-x 2 u g 4096 Nov 22 05:05 sub\r\n\
                  lrwxrwxrwx 1 u g 3 Nov 22 05:05 loop -> ..\r\n\
                  -rw-r--r-- 1 u g 54 Jun 15  2025 a.txt\r\n\
+                 -rw-r--r-- 1 u g 9 Jun 15  2025 .hidden\r\n\
                  a line nobody can parse\r\n",
             ),
             (
-                "LIST pub/sub",
+                "LIST -a pub/sub",
                 "-rw-r--r-- 1 u g 7 Jun 15  2025 inner.txt\r\n",
             ),
         ],
@@ -397,9 +400,53 @@ fn walk_uses_list_when_feat_does_not_name_mlst_and_never_follows_symlinks() {
         got,
         [
             Ok(("pub/sub".to_owned(), EntryType::Dir)),
-            Ok(("pub/sub/inner.txt".to_owned(), EntryType::File)),
             Ok(("pub/loop".to_owned(), EntryType::Symlink)),
             Ok(("pub/a.txt".to_owned(), EntryType::File)),
+            Ok(("pub/.hidden".to_owned(), EntryType::File)),
+            Ok(("pub/sub/inner.txt".to_owned(), EntryType::File)),
+        ]
+    );
+    server.finish().unwrap();
+}
+
+#[test]
+fn walk_retries_plain_list_where_list_a_is_refused_and_remembers_it() {
+    let server = Script::from_transcript(LOGIN)
+        .unwrap()
+        .expect("FEAT\r\n")
+        .send("500 FEAT not understood\r\n")
+        .expect("TYPE A\r\n")
+        .send("200 type A\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("LIST -a\r\n")
+        .send("550 -a: No such file or directory\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("LIST\r\n")
+        .send("150 here\r\n")
+        .data_send("drwxr-xr-x 2 u g 4096 Nov 22 05:05 d\r\n")
+        .data_close()
+        .send("226 done\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("LIST d\r\n")
+        .send("150 here\r\n")
+        .data_send("-rw-r--r-- 1 u g 1 Jun 15  2025 f\r\n")
+        .data_close()
+        .send("226 done\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let got = walk_scripted(&server, "");
+    assert_eq!(
+        got,
+        [
+            Ok(("d".to_owned(), EntryType::Dir)),
+            Ok(("d/f".to_owned(), EntryType::File)),
         ]
     );
     server.finish().unwrap();
@@ -421,7 +468,7 @@ fn walk_falls_back_to_list_when_mlsd_answers_500() {
         .expect("EPSV\r\n")
         .passive_epsv()
         .accept_data()
-        .expect("LIST\r\n")
+        .expect("LIST -a\r\n")
         .send("150 here\r\n")
         .data_send("-rw-r--r-- 1 u g 54 Jun 15  2025 a.txt\r\n")
         .data_close()
@@ -435,7 +482,7 @@ fn walk_falls_back_to_list_when_mlsd_answers_500() {
 }
 
 #[test]
-fn walk_does_not_enter_a_directory_whose_unique_fact_repeats_an_ancestor() {
+fn walk_reports_and_does_not_enter_a_directory_whose_unique_fact_repeats_an_ancestor() {
     let server = listing_script(
         "211-Features:\r\n MLST type*;size*;unique*;\r\n211 End\r\n",
         &[
@@ -455,6 +502,10 @@ fn walk_does_not_enter_a_directory_whose_unique_fact_repeats_an_ancestor() {
         [
             Ok(("a".to_owned(), EntryType::Dir)),
             Ok(("a/again".to_owned(), EntryType::Dir)),
+            Err(
+                "I/O error: a/again: a loop (its unique fact repeats an ancestor's): not entered"
+                    .to_owned()
+            ),
             Ok(("a/f".to_owned(), EntryType::File)),
         ]
     );
@@ -474,12 +525,12 @@ fn walk_reports_a_listing_with_an_unsafe_name_and_goes_on() {
     let got = walk_scripted(&server, "");
     assert_eq!(got.len(), 4, "{got:?}");
     assert_eq!(got[0], Ok(("bad".to_owned(), EntryType::Dir)));
+    assert_eq!(got[1], Ok(("good".to_owned(), EntryType::Dir)));
     assert!(
-        matches!(&got[1], Err(e) if e.contains("unsafe name")),
+        matches!(&got[2], Err(e) if e.contains("unsafe name")),
         "{:?}",
-        got[1]
+        got[2]
     );
-    assert_eq!(got[2], Ok(("good".to_owned(), EntryType::Dir)));
     assert_eq!(got[3], Ok(("good/ok.txt".to_owned(), EntryType::File)));
     server.finish().unwrap();
 }
@@ -511,12 +562,12 @@ fn walk_reports_a_refused_directory_and_goes_on() {
     let got = walk_scripted(&server, "");
     assert_eq!(got.len(), 3, "{got:?}");
     assert_eq!(got[0], Ok(("locked".to_owned(), EntryType::Dir)));
+    assert_eq!(got[1], Ok(("z.txt".to_owned(), EntryType::File)));
     assert!(
-        matches!(&got[1], Err(e) if e.contains("550")),
+        matches!(&got[2], Err(e) if e.contains("550")),
         "{:?}",
-        got[1]
+        got[2]
     );
-    assert_eq!(got[2], Ok(("z.txt".to_owned(), EntryType::File)));
     server.finish().unwrap();
 }
 

@@ -1,7 +1,7 @@
 //! The remote-tree walk planner: what to list next, which entries to hand out, and every
 //! bound a hostile server could push against.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, OnceLock};
@@ -29,6 +29,8 @@ pub const DEFAULT_MAX_BYTES_HELD: usize = 64 << 20;
 const ENTRY_COST: usize = 96;
 /// What one directory waiting to be listed costs beyond its path.
 const DIR_COST: usize = 128;
+/// What remembering one name of the open listing costs beyond the name.
+const NAME_COST: usize = 32;
 /// What one buffered error costs beyond its text.
 const ERROR_COST: usize = 128;
 /// How much of a path an error quotes (its end).
@@ -147,6 +149,15 @@ pub enum WalkError {
         /// How it was spotted.
         how: &'static str,
     },
+    /// A second entry with the same name (as decoded) in one listing: it would overwrite the
+    /// first one's local copy, so it is skipped.
+    #[error("the listing of {dir} holds {name:?} twice (as decoded): the second is skipped")]
+    DuplicateName {
+        /// The directory listed.
+        dir: String,
+        /// The name (its first 64 characters).
+        name: String,
+    },
     /// A listing line no parser could read (too long, malformed): skipped.
     #[error("the listing of {dir} holds an unreadable line: {error}")]
     BadLine {
@@ -180,7 +191,8 @@ impl WalkError {
     fn cost(&self) -> usize {
         ERROR_COST
             + match self {
-                WalkError::UnsafeName { dir, name, .. } => dir.len() + name.len(),
+                WalkError::UnsafeName { dir, name, .. }
+                | WalkError::DuplicateName { dir, name } => dir.len() + name.len(),
                 WalkError::LimitExceeded { path, .. } | WalkError::Loop { path, .. } => path.len(),
                 WalkError::BadLine { dir, .. } => dir.len(),
             }
@@ -425,6 +437,10 @@ struct Current {
     count: usize,
     children: Vec<Arc<DirNode>>,
     hasher: DefaultHasher,
+    /// The names seen in this listing, to refuse a second entry with the same name.
+    names: HashSet<Box<str>>,
+    /// What `names` costs.
+    names_cost: usize,
 }
 
 /// A depth-first walk of a remote tree, without I/O: the adapter lists what it is told to and
@@ -440,7 +456,8 @@ struct Current {
 /// entry's path is built once, when it is handed out.
 ///
 /// It never follows symbolic links; it refuses names holding `/`, `\` or a control character
-/// and skips `.` and `..`; it catches loops (a subdirectory whose MLSD `unique` fact repeats an
+/// and skips `.` and `..`; it refuses a second entry of one listing with the same name (two
+/// names that decode alike would be written to one local file); it catches loops (a subdirectory whose MLSD `unique` fact repeats an
 /// ancestor's, or a listing that repeats an ancestor's entry for entry, as a server that lists a
 /// directory as its own child does); and it is bounded by [`WalkLimits`].
 ///
@@ -571,6 +588,8 @@ impl WalkPlanner {
             count: 0,
             children: Vec::new(),
             hasher: DefaultHasher::new(),
+            names: HashSet::new(),
+            names_cost: 0,
         });
         step
     }
@@ -626,6 +645,17 @@ impl WalkPlanner {
         };
         if root_len + dir_len + name.len() > self.limits.max_path_len {
             return self.push_error(self.limit_error(Limit::PathLength, &dir.relative()));
+        }
+        if let Some(current) = self.current.as_mut() {
+            if current.names.contains(name) {
+                return self.push_error(WalkError::DuplicateName {
+                    dir: self.display_path(&dir.relative()),
+                    name: name.chars().take(QUOTED_NAME).collect(),
+                });
+            }
+            current.names.insert(name.into());
+            current.names_cost += NAME_COST + name.len();
+            self.held += NAME_COST + name.len();
         }
         let depth = dir.depth + 1;
         let mut after = None;
@@ -696,6 +726,7 @@ impl WalkPlanner {
         let Some(current) = self.current.take() else {
             return;
         };
+        self.held -= current.names_cost;
         let fingerprint = current.hasher.finish();
         if current.children.is_empty() {
             let _ = current.dir.fingerprint.set(fingerprint);
@@ -722,6 +753,7 @@ impl WalkPlanner {
     /// adapter reports its own error.
     pub fn handle_listing_failed(&mut self) {
         if let Some(current) = self.current.take() {
+            self.held -= current.names_cost;
             self.drop_children(current.children);
         }
     }
@@ -790,6 +822,7 @@ impl WalkPlanner {
     fn end(&mut self, e: WalkError) {
         self.ended = true;
         if let Some(current) = self.current.take() {
+            self.held -= current.names_cost;
             self.drop_children(current.children);
         }
         for dir in std::mem::take(&mut self.pending) {
