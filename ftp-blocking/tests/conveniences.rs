@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ftp_blocking::ftp_proto::listing::EntryType;
+use ftp_blocking::ftp_proto::plan::Note;
 use ftp_blocking::netrc::Netrc;
 use ftp_blocking::url::FtpUrl;
 use ftp_blocking::{Error, Ftp, FtpBuilder, Progress, TransferOptions};
@@ -673,4 +674,242 @@ fn connect_url_with_explicit_tls_sends_auth_tls_before_user() {
     assert!(ftp.is_secure());
     drop(ftp);
     server.finish().unwrap();
+}
+
+// ---- local files are safe; SIZE that is not 213 means "unknown"
+
+/// Logs in on a scripted session (TYPE is not cached yet).
+fn scripted_session(server: &ScriptedServer) -> Ftp {
+    let mut ftp = short().connect("127.0.0.1", server.addr().port()).unwrap();
+    ftp.login("", "", "").unwrap();
+    ftp
+}
+
+/// The dialogue of a SIZE answered `250 1000` (a server that bends RFC 3659) and an MLST
+/// refused: the size is unknown.
+fn size_unknown(script: Script, path: &str) -> Script {
+    script
+        .expect(format!("SIZE {path}\r\n"))
+        .send("250 1000\r\n")
+        .expect(format!("MLST {path}\r\n"))
+        .send("500 MLST not understood\r\n")
+}
+
+/// A RETR of `path` (passive, TYPE I first when `type_i`) answered with `data`, then `final`.
+fn retr(script: Script, path: &str, type_i: bool, data: &[u8], last: &str) -> Script {
+    let script = if type_i {
+        script.expect("TYPE I\r\n").send("200 binary\r\n")
+    } else {
+        script
+    };
+    script
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect(format!("RETR {path}\r\n"))
+        .send("150 here\r\n")
+        .data_send(data.to_vec())
+        .data_close()
+        .send(last.to_owned())
+}
+
+#[test]
+fn download_file_with_size_answered_250_succeeds_and_notes_the_skipped_check() {
+    let script = size_unknown(Script::from_transcript(LOGIN).unwrap(), "f.bin");
+    let server = retr(script, "f.bin", true, b"0123456789", "226 done\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let dir = scratch("size-250-get");
+    let mut ftp = scripted_session(&server);
+    let mut notes = Vec::new();
+    let n = ftp
+        .download_file(
+            "f.bin",
+            &dir.join("f.bin"),
+            TransferOptions::new().on_note(|n| notes.push(n.clone())),
+        )
+        .unwrap();
+    assert_eq!(n, 10);
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"0123456789");
+    assert_eq!(notes, [Note::SizeCheckSkipped]);
+    drop(ftp);
+    server.finish().unwrap();
+}
+
+#[test]
+fn upload_file_with_size_answered_250_succeeds_and_notes_the_skipped_check() {
+    let dir = scratch("size-250-put");
+    fs::write(dir.join("u.bin"), b"abc").unwrap();
+    let script = Script::from_transcript(LOGIN)
+        .unwrap()
+        .expect("TYPE I\r\n")
+        .send("200 binary\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("STOR u.bin\r\n")
+        .send("150 go\r\n")
+        .data_expect_all()
+        .send("226 stored\r\n");
+    let server = size_unknown(script, "u.bin")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = scripted_session(&server);
+    let mut notes = Vec::new();
+    let n = ftp
+        .upload_file(
+            &dir.join("u.bin"),
+            "u.bin",
+            TransferOptions::new().on_note(|n| notes.push(n.clone())),
+        )
+        .unwrap();
+    assert_eq!(n, 3);
+    assert_eq!(notes, [Note::SizeCheckSkipped]);
+    drop(ftp);
+    server.finish().unwrap();
+}
+
+#[test]
+fn download_file_resume_with_unknown_size_starts_over_instead_of_appending() {
+    // The server would ignore REST; with no size to check, the download must not append the
+    // whole file after the local prefix: it starts over, without REST, and says so.
+    let dir = scratch("resume-unknown");
+    fs::write(dir.join("f.bin"), b"0123").unwrap();
+    let script = size_unknown(Script::from_transcript(LOGIN).unwrap(), "f.bin");
+    let server = retr(script, "f.bin", true, b"0123456789", "226 done\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = scripted_session(&server);
+    let mut notes = Vec::new();
+    ftp.download_file(
+        "f.bin",
+        &dir.join("f.bin"),
+        TransferOptions::new()
+            .resume(true)
+            .on_note(|n| notes.push(n.clone())),
+    )
+    .unwrap();
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"0123456789");
+    assert_eq!(
+        notes,
+        [Note::ResumeRestarted { offset: 4 }, Note::SizeCheckSkipped]
+    );
+    drop(ftp);
+    server.finish().unwrap();
+}
+
+#[test]
+fn download_file_resume_on_a_server_ignoring_rest_stops_and_keeps_the_prefix() {
+    let dir = scratch("rest-ignored");
+    fs::write(dir.join("f.bin"), b"0123").unwrap();
+    let script = Script::from_transcript(LOGIN)
+        .unwrap()
+        .expect("SIZE f.bin\r\n")
+        .send("213 10\r\n")
+        .expect("TYPE I\r\n")
+        .send("200 binary\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("REST 4\r\n")
+        .send("350 ok\r\n")
+        .expect("RETR f.bin\r\n")
+        .send("150 here (10 bytes)\r\n")
+        .data_send(b"0123456789".to_vec())
+        .data_close()
+        .send("226 done\r\n");
+    let server = script.wait_for_close().start().unwrap();
+    let mut ftp = scripted_session(&server);
+    let err = ftp
+        .download_file(
+            "f.bin",
+            &dir.join("f.bin"),
+            TransferOptions::new().resume(true).progress(|_| {}),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("ignored REST"), "{err}");
+    // The local file is as it was, and the partial file holds only the prefix.
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"0123");
+    assert_eq!(fs::read(dir.join("f.bin.ftp-part")).unwrap(), b"0123");
+}
+
+#[test]
+fn a_failed_download_leaves_the_existing_local_file_and_keeps_a_resumable_partial() {
+    let dir = scratch("failed-keeps-local");
+    fs::write(dir.join("f.bin"), b"the good old copy").unwrap();
+    let script = Script::from_transcript(LOGIN)
+        .unwrap()
+        .expect("SIZE f.bin\r\n")
+        .send("213 10\r\n");
+    let server = retr(script, "f.bin", true, b"01234", "426 connection lost\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = scripted_session(&server);
+    let err = ftp
+        .download_file("f.bin", &dir.join("f.bin"), TransferOptions::new())
+        .unwrap_err();
+    assert_eq!(err.reply().map(|r| r.code().as_u16()), Some(426), "{err}");
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"the good old copy");
+    assert_eq!(fs::read(dir.join("f.bin.ftp-part")).unwrap(), b"01234");
+    drop(ftp);
+    server.finish().unwrap();
+
+    // --continue finds the partial file and continues it with REST.
+    let script = Script::from_transcript(LOGIN)
+        .unwrap()
+        .expect("SIZE f.bin\r\n")
+        .send("213 10\r\n")
+        .expect("TYPE I\r\n")
+        .send("200 binary\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("REST 5\r\n")
+        .send("350 ok\r\n")
+        .expect("RETR f.bin\r\n")
+        .send("150 here\r\n")
+        .data_send(b"56789".to_vec())
+        .data_close()
+        .send("226 done\r\n");
+    let server = script.wait_for_close().start().unwrap();
+    let mut ftp = scripted_session(&server);
+    ftp.download_file(
+        "f.bin",
+        &dir.join("f.bin"),
+        TransferOptions::new().resume(true),
+    )
+    .unwrap();
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"0123456789");
+    assert!(!dir.join("f.bin.ftp-part").exists());
+    drop(ftp);
+    server.finish().unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn download_file_replaces_a_local_symlink_instead_of_writing_through_it() {
+    let server = EmbeddedServer::start().unwrap();
+    fs::write(server.root().join("s.bin"), b"from the server").unwrap();
+    let dir = scratch("symlink");
+    fs::write(dir.join("precious"), b"do not touch").unwrap();
+    std::os::unix::fs::symlink(dir.join("precious"), dir.join("s.bin")).unwrap();
+    // A link planted at the partial file's name is not followed either.
+    fs::write(dir.join("other"), b"nor this").unwrap();
+    std::os::unix::fs::symlink(dir.join("other"), dir.join("s.bin.ftp-part")).unwrap();
+    let mut ftp = embedded_session(&server);
+    ftp.download_file("s.bin", &dir.join("s.bin"), TransferOptions::new())
+        .unwrap();
+    assert_eq!(fs::read(dir.join("precious")).unwrap(), b"do not touch");
+    assert_eq!(fs::read(dir.join("other")).unwrap(), b"nor this");
+    assert!(
+        !fs::symlink_metadata(dir.join("s.bin"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read(dir.join("s.bin")).unwrap(), b"from the server");
 }
