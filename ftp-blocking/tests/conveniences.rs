@@ -708,9 +708,9 @@ fn retr(script: Script, path: &str, type_i: bool, data: &[u8], last: &str) -> Sc
         .accept_data()
         .expect(format!("RETR {path}\r\n"))
         .send("150 here\r\n")
-        .data_send(data.to_vec())
+        .data_send(data)
         .data_close()
-        .send(last.to_owned())
+        .send(last)
 }
 
 #[test]
@@ -818,7 +818,7 @@ fn download_file_resume_on_a_server_ignoring_rest_stops_and_keeps_the_prefix() {
         .send("350 ok\r\n")
         .expect("RETR f.bin\r\n")
         .send("150 here (10 bytes)\r\n")
-        .data_send(b"0123456789".to_vec())
+        .data_send(b"0123456789")
         .data_close()
         .send("226 done\r\n");
     let server = script.wait_for_close().start().unwrap();
@@ -872,7 +872,7 @@ fn a_failed_download_leaves_the_existing_local_file_and_keeps_a_resumable_partia
         .send("350 ok\r\n")
         .expect("RETR f.bin\r\n")
         .send("150 here\r\n")
-        .data_send(b"56789".to_vec())
+        .data_send(b"56789")
         .data_close()
         .send("226 done\r\n");
     let server = script.wait_for_close().start().unwrap();
