@@ -685,41 +685,39 @@ fn scripted_session(server: &ScriptedServer) -> Ftp {
     ftp
 }
 
-/// The dialogue of a SIZE answered `250 1000` (a server that bends RFC 3659) and an MLST
-/// refused: the size is unknown.
-fn size_unknown(script: Script, path: &str) -> Script {
-    script
-        .expect(format!("SIZE {path}\r\n"))
-        .send("250 1000\r\n")
-        .expect(format!("MLST {path}\r\n"))
-        .send("500 MLST not understood\r\n")
-}
+/// The size dialogue of a server that answers SIZE with `250 1000` (bending RFC 3659) and
+/// refuses MLST: the size is unknown.
+const SIZE_250: &str = "C: SIZE f.bin\nS: 250 1000\nC: MLST f.bin\nS: 500 MLST not understood\n";
+/// The size dialogue of a server that says f.bin has 10 bytes.
+const SIZE_10: &str = "C: SIZE f.bin\nS: 213 10\n";
 
-/// A RETR of `path` (passive, TYPE I first when `type_i`) answered with `data`, then `final`.
-fn retr(script: Script, path: &str, type_i: bool, data: &[u8], last: &str) -> Script {
-    let script = if type_i {
-        script.expect("TYPE I\r\n").send("200 binary\r\n")
-    } else {
-        script
-    };
-    script
-        .expect("EPSV\r\n")
+/// A session that logs in, answers `sizes` (a transcript), then a binary RETR of f.bin (after
+/// REST when `rest`) answered with `preliminary`, `data` and `last`.
+fn retr_server(
+    sizes: &str,
+    rest: Option<u64>,
+    preliminary: &str,
+    data: &[u8],
+    last: &str,
+) -> ScriptedServer {
+    let rest = rest.map_or_else(String::new, |n| format!("C: REST {n}\nS: 350 ok\n"));
+    Script::from_transcript(&format!("{LOGIN}{sizes}C: TYPE I\nS: 200 binary\nC: EPSV"))
+        .unwrap()
         .passive_epsv()
         .accept_data()
-        .expect(format!("RETR {path}\r\n"))
-        .send("150 here\r\n")
+        .transcript(&format!("{rest}C: RETR f.bin\nS: {preliminary}"))
+        .unwrap()
         .data_send(data)
         .data_close()
         .send(last)
+        .wait_for_close()
+        .start()
+        .unwrap()
 }
 
 #[test]
 fn download_file_with_size_answered_250_succeeds_and_notes_the_skipped_check() {
-    let script = size_unknown(Script::from_transcript(LOGIN).unwrap(), "f.bin");
-    let server = retr(script, "f.bin", true, b"0123456789", "226 done\r\n")
-        .wait_for_close()
-        .start()
-        .unwrap();
+    let server = retr_server(SIZE_250, None, "150 here", b"0123456789", "226 done\r\n");
     let dir = scratch("size-250-get");
     let mut ftp = scripted_session(&server);
     let mut notes = Vec::new();
@@ -741,18 +739,17 @@ fn download_file_with_size_answered_250_succeeds_and_notes_the_skipped_check() {
 fn upload_file_with_size_answered_250_succeeds_and_notes_the_skipped_check() {
     let dir = scratch("size-250-put");
     fs::write(dir.join("u.bin"), b"abc").unwrap();
-    let script = Script::from_transcript(LOGIN)
+    let server = Script::from_transcript(&format!("{LOGIN}C: TYPE I\nS: 200 binary\nC: EPSV"))
         .unwrap()
-        .expect("TYPE I\r\n")
-        .send("200 binary\r\n")
-        .expect("EPSV\r\n")
         .passive_epsv()
         .accept_data()
-        .expect("STOR u.bin\r\n")
-        .send("150 go\r\n")
+        .transcript("C: STOR u.bin\nS: 150 go")
+        .unwrap()
         .data_expect_all()
-        .send("226 stored\r\n");
-    let server = size_unknown(script, "u.bin")
+        .transcript(
+            "S: 226 stored\nC: SIZE u.bin\nS: 250 1000\nC: MLST u.bin\nS: 500 MLST not understood",
+        )
+        .unwrap()
         .wait_for_close()
         .start()
         .unwrap();
@@ -777,11 +774,7 @@ fn download_file_resume_with_unknown_size_starts_over_instead_of_appending() {
     // whole file after the local prefix: it starts over, without REST, and says so.
     let dir = scratch("resume-unknown");
     fs::write(dir.join("f.bin"), b"0123").unwrap();
-    let script = size_unknown(Script::from_transcript(LOGIN).unwrap(), "f.bin");
-    let server = retr(script, "f.bin", true, b"0123456789", "226 done\r\n")
-        .wait_for_close()
-        .start()
-        .unwrap();
+    let server = retr_server(SIZE_250, None, "150 here", b"0123456789", "226 done\r\n");
     let mut ftp = scripted_session(&server);
     let mut notes = Vec::new();
     ftp.download_file(
@@ -805,23 +798,13 @@ fn download_file_resume_with_unknown_size_starts_over_instead_of_appending() {
 fn download_file_resume_on_a_server_ignoring_rest_stops_and_keeps_the_prefix() {
     let dir = scratch("rest-ignored");
     fs::write(dir.join("f.bin"), b"0123").unwrap();
-    let script = Script::from_transcript(LOGIN)
-        .unwrap()
-        .expect("SIZE f.bin\r\n")
-        .send("213 10\r\n")
-        .expect("TYPE I\r\n")
-        .send("200 binary\r\n")
-        .expect("EPSV\r\n")
-        .passive_epsv()
-        .accept_data()
-        .expect("REST 4\r\n")
-        .send("350 ok\r\n")
-        .expect("RETR f.bin\r\n")
-        .send("150 here (10 bytes)\r\n")
-        .data_send(b"0123456789")
-        .data_close()
-        .send("226 done\r\n");
-    let server = script.wait_for_close().start().unwrap();
+    let server = retr_server(
+        SIZE_10,
+        Some(4),
+        "150 here (10 bytes)",
+        b"0123456789",
+        "226 done\r\n",
+    );
     let mut ftp = scripted_session(&server);
     let err = ftp
         .download_file(
@@ -840,42 +823,25 @@ fn download_file_resume_on_a_server_ignoring_rest_stops_and_keeps_the_prefix() {
 fn a_failed_download_leaves_the_existing_local_file_and_keeps_a_resumable_partial() {
     let dir = scratch("failed-keeps-local");
     fs::write(dir.join("f.bin"), b"the good old copy").unwrap();
-    let script = Script::from_transcript(LOGIN)
-        .unwrap()
-        .expect("SIZE f.bin\r\n")
-        .send("213 10\r\n");
-    let server = retr(script, "f.bin", true, b"01234", "426 connection lost\r\n")
-        .wait_for_close()
-        .start()
-        .unwrap();
+    // More than the socket buffers hold, so that the client has written some of it before
+    // the 426 can arrive.
+    let data = pattern(8 << 20);
+    let server = retr_server(SIZE_250, None, "150 here", &data, "426 connection lost\r\n");
     let mut ftp = scripted_session(&server);
     let err = ftp
         .download_file("f.bin", &dir.join("f.bin"), TransferOptions::new())
         .unwrap_err();
     assert_eq!(err.reply().map(|r| r.code().as_u16()), Some(426), "{err}");
     assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"the good old copy");
-    assert_eq!(fs::read(dir.join("f.bin.ftp-part")).unwrap(), b"01234");
+    let partial = fs::read(dir.join("f.bin.ftp-part")).unwrap();
+    assert!(!partial.is_empty() && data.starts_with(&partial));
     drop(ftp);
     server.finish().unwrap();
 
-    // --continue finds the partial file and continues it with REST.
-    let script = Script::from_transcript(LOGIN)
-        .unwrap()
-        .expect("SIZE f.bin\r\n")
-        .send("213 10\r\n")
-        .expect("TYPE I\r\n")
-        .send("200 binary\r\n")
-        .expect("EPSV\r\n")
-        .passive_epsv()
-        .accept_data()
-        .expect("REST 5\r\n")
-        .send("350 ok\r\n")
-        .expect("RETR f.bin\r\n")
-        .send("150 here\r\n")
-        .data_send(b"56789")
-        .data_close()
-        .send("226 done\r\n");
-    let server = script.wait_for_close().start().unwrap();
+    // --continue finds the partial file and continues it with REST (a known prefix here, so
+    // that the dialogue is exact).
+    fs::write(dir.join("f.bin.ftp-part"), b"01234").unwrap();
+    let server = retr_server(SIZE_10, Some(5), "150 here", b"56789", "226 done\r\n");
     let mut ftp = scripted_session(&server);
     ftp.download_file(
         "f.bin",

@@ -1222,6 +1222,20 @@ fn size_250(script: Script, path: &str) -> Script {
         .send("500 unknown command\r\n")
 }
 
+/// TYPE I, a passive RETR of `path` that sends `data`, 226.
+fn binary_retr(script: Script, path: &str, data: &str) -> Script {
+    script
+        .transcript("C: TYPE I\nS: 200 binary\nC: EPSV")
+        .unwrap()
+        .passive_epsv()
+        .accept_data()
+        .transcript(&format!("C: RETR {path}\nS: 150 here"))
+        .unwrap()
+        .data_send(data)
+        .data_close()
+        .send("226 done\r\n")
+}
+
 fn quit(script: Script) -> ScriptedServer {
     script
         .expect("QUIT\r\n")
@@ -1233,18 +1247,11 @@ fn quit(script: Script) -> ScriptedServer {
 
 #[test]
 fn get_works_when_size_answers_250_and_v_says_the_check_was_skipped() {
-    let script = size_250(anonymous(), "f.bin")
-        .expect("TYPE I\r\n")
-        .send("200 binary\r\n")
-        .expect("EPSV\r\n")
-        .passive_epsv()
-        .accept_data()
-        .expect("RETR f.bin\r\n")
-        .send("150 here\r\n")
-        .data_send("0123456789")
-        .data_close()
-        .send("226 done\r\n");
-    let server = quit(script);
+    let server = quit(binary_retr(
+        size_250(anonymous(), "f.bin"),
+        "f.bin",
+        "0123456789",
+    ));
     let dir = scratch("size-250-get");
     let run = run(
         &dir,
@@ -1265,18 +1272,11 @@ fn get_works_when_size_answers_250_and_v_says_the_check_was_skipped() {
 
 #[test]
 fn get_continue_with_unknown_size_downloads_whole_and_says_so() {
-    let script = size_250(anonymous(), "f.bin")
-        .expect("TYPE I\r\n")
-        .send("200 binary\r\n")
-        .expect("EPSV\r\n")
-        .passive_epsv()
-        .accept_data()
-        .expect("RETR f.bin\r\n")
-        .send("150 here\r\n")
-        .data_send("0123456789")
-        .data_close()
-        .send("226 done\r\n");
-    let server = quit(script);
+    let server = quit(binary_retr(
+        size_250(anonymous(), "f.bin"),
+        "f.bin",
+        "0123456789",
+    ));
     let dir = scratch("size-250-continue");
     fs::write(dir.join("f.bin"), b"0123").unwrap();
     let run = run(
@@ -1305,13 +1305,12 @@ fn get_continue_with_unknown_size_downloads_whole_and_says_so() {
 #[test]
 fn put_works_when_size_answers_250() {
     let script = anonymous()
-        .expect("TYPE I\r\n")
-        .send("200 binary\r\n")
-        .expect("EPSV\r\n")
+        .transcript("C: TYPE I\nS: 200 binary\nC: EPSV")
+        .unwrap()
         .passive_epsv()
         .accept_data()
-        .expect("STOR u.bin\r\n")
-        .send("150 go\r\n")
+        .transcript("C: STOR u.bin\nS: 150 go")
+        .unwrap()
         .data_expect("abc")
         .send("226 stored\r\n");
     let server = quit(size_250(script, "u.bin"));
@@ -1408,19 +1407,11 @@ fn mirror_copies_dot_files_with_list_a_where_there_is_no_mlsd() {
             .send("226 done\r\n")
     };
     let retr = |script: Script, path: &str, data: &str| {
-        script
-            .expect(format!("SIZE {path}\r\n"))
-            .send(format!("213 {}\r\n", data.len()))
-            .expect("TYPE I\r\n")
-            .send("200 binary\r\n")
-            .expect("EPSV\r\n")
-            .passive_epsv()
-            .accept_data()
-            .expect(format!("RETR {path}\r\n"))
-            .send("150 here\r\n")
-            .data_send(data)
-            .data_close()
-            .send("226 done\r\n")
+        let size = data.len();
+        let script = script
+            .transcript(&format!("C: SIZE {path}\nS: 213 {size}"))
+            .unwrap();
+        binary_retr(script, path, data)
     };
     // vsftpd: no MLSD, and plain LIST hides dot files; LIST -a shows them.
     let script = anonymous()
