@@ -376,7 +376,11 @@ struct DirNode {
 }
 
 impl DirNode {
+    /// What this node costs while it waits to be listed (the root, always there, nothing).
     fn cost(&self) -> usize {
+        if self.parent.is_none() {
+            return 0;
+        }
         DIR_COST + self.name.len() + self.unique.get().map_or(0, |u| u.len())
     }
 
@@ -510,6 +514,8 @@ pub struct WalkPlanner {
     held: usize,
     listed: u64,
     ended: bool,
+    /// The error that ended the walk, handed out after everything ready (not counted as held).
+    final_error: Option<WalkError>,
 }
 
 impl WalkPlanner {
@@ -534,6 +540,7 @@ impl WalkPlanner {
             held,
             listed: 0,
             ended: false,
+            final_error: None,
         }
     }
 
@@ -567,6 +574,9 @@ impl WalkPlanner {
                 Item::Found(found) => WalkStep::Entry(self.entry_of(found)),
                 Item::Error(e) => WalkStep::Error(e),
             };
+        }
+        if let Some(e) = self.final_error.take() {
+            return WalkStep::Error(e);
         }
         if self.current.is_some() {
             return WalkStep::Listing;
@@ -760,7 +770,7 @@ impl WalkPlanner {
 
     /// Whether the walk has ended (everything handed out, or a limit ended it).
     pub fn is_done(&self) -> bool {
-        self.ended && self.ready.is_empty() && self.current.is_none()
+        self.ended && self.ready.is_empty() && self.current.is_none() && self.final_error.is_none()
     }
 
     fn drop_children(&mut self, children: Vec<Arc<DirNode>>) {
@@ -829,14 +839,13 @@ impl WalkPlanner {
             self.held -= dir.cost();
         }
         // Entries waiting beyond the budget are dropped; the error says why.
-        while self.held + e.cost() > self.limits.max_bytes_held {
+        while self.held > self.limits.max_bytes_held {
             match self.ready.pop_back() {
                 Some(item) => self.held -= item.cost(),
                 None => break,
             }
         }
-        self.held += e.cost();
-        self.ready.push_back(Item::Error(e));
+        self.final_error = Some(e);
     }
 
     fn limit_error(&self, limit: Limit, relative: &str) -> WalkError {
