@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ftp_blocking::ftp_proto::listing::EntryType;
-use ftp_blocking::ftp_proto::plan::Note;
+use ftp_blocking::ftp_proto::plan::{Limit, Note, WalkError, WalkLimits};
 use ftp_blocking::netrc::Netrc;
 use ftp_blocking::url::FtpUrl;
 use ftp_blocking::{Error, Ftp, FtpBuilder, Progress, TransferOptions};
@@ -878,4 +878,47 @@ fn download_file_replaces_a_local_symlink_instead_of_writing_through_it() {
             .is_symlink()
     );
     assert_eq!(fs::read(dir.join("s.bin")).unwrap(), b"from the server");
+}
+
+#[test]
+fn walk_over_a_server_that_lists_a_directory_as_its_own_child_ends_with_a_loop_error() {
+    let same = "drwxr-xr-x 2 u g 4096 Nov 22 05:05 d\r\n-rw-r--r-- 1 u g 1 Nov 22 05:05 f\r\n";
+    let server = listing_script(
+        "211-Features:\r\n SIZE\r\n211 End\r\n",
+        &[("LIST -a", same), ("LIST -a d", same)],
+    );
+    let got = walk_scripted(&server, "");
+    assert_eq!(got.len(), 5, "{got:?}");
+    assert_eq!(got[3], Ok(("d/f".to_owned(), EntryType::File)));
+    assert!(
+        matches!(&got[4], Err(e) if e.contains("loop")),
+        "{:?}",
+        got[4]
+    );
+    server.finish().unwrap();
+}
+
+#[test]
+fn walk_limits_end_a_walk_with_the_limit_named() {
+    let server = listing_script(
+        "211-Features:\r\n MLST type*;\r\n211 End\r\n",
+        &[("MLSD", "type=file; a\r\ntype=file; b\r\ntype=file; c\r\n")],
+    );
+    let mut ftp = short().connect("127.0.0.1", server.addr().port()).unwrap();
+    ftp.login("", "", "").unwrap();
+    let limits = WalkLimits {
+        max_entries: 2,
+        ..WalkLimits::default()
+    };
+    let got: Vec<_> = ftp.walk("").unwrap().limits(limits).collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    let Err(Error::Io(e)) = &got[2] else {
+        panic!("{got:?}")
+    };
+    let walk_error = e.get_ref().and_then(|e| e.downcast_ref::<WalkError>());
+    assert_eq!(walk_error.and_then(WalkError::limit), Some(Limit::Entries));
+    assert!(e.to_string().contains("max_entries"), "{e}");
+    // The listing was cut short (ABOR); what the server says to that is not the point here.
+    drop(ftp);
+    drop(server);
 }

@@ -11,7 +11,7 @@ use ftp_blocking::netrc::Netrc;
 use ftp_blocking::tls::TlsConfig;
 use ftp_blocking::url::{FtpUrl, UrlError};
 use ftp_blocking::{
-    DirItem, Error, Ftp, PARTIAL_SUFFIX, Progress, TransferOptions, into_ftp_error,
+    DirItem, Error, Ftp, PARTIAL_SUFFIX, Progress, TransferOptions, into_ftp_error, partial_path,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -511,12 +511,28 @@ fn get(
         // resolve_names() has named the local file.
         let local = PathBuf::from(local.unwrap_or_default());
         let opts = transfer_options(resume, &bar, verbose);
-        ftp.download_file(remote, &local, opts)?;
+        if let Err(e) = ftp.download_file(remote, &local, opts) {
+            tell_partial(&local);
+            return Err(e.into());
+        }
     }
     if let Some(bar) = bar {
         bar.finish();
     }
     Ok(())
+}
+
+/// After a failed download: what was kept, and how to resume it.
+fn tell_partial(local: &Path) {
+    let Some(part) = partial_path(local) else {
+        return;
+    };
+    if let Some(len) = local_file_len(&part).filter(|&n| n > 0) {
+        eprintln!(
+            "ftp-cli: kept {len} bytes in {}; run the same command with --continue to resume",
+            part.display()
+        );
+    }
 }
 
 fn put(
@@ -676,6 +692,7 @@ fn mirror(
                         if let Some(bar) = bar {
                             bar.abandon();
                         }
+                        tell_partial(&target);
                         note(exit::code_of(&e), format!("{}: {e}", entry.path()));
                         if exit::session_lost(&e) {
                             break;

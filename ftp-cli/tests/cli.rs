@@ -1444,3 +1444,33 @@ fn mirror_copies_dot_files_with_list_a_where_there_is_no_mlsd() {
     assert_eq!(fs::read(dir.join("copy/.hidden")).unwrap(), b"secret");
     finish(server);
 }
+
+#[test]
+fn a_failed_get_keeps_the_local_file_and_says_how_to_resume() {
+    // Larger than the socket buffers, so that some of it is written before the 426 comes.
+    let data = "x".repeat(8 << 20);
+    let script = anonymous()
+        .transcript("C: SIZE f.bin\nS: 550 no SIZE here\nC: MLST f.bin\nS: 500 no MLST")
+        .unwrap()
+        .transcript("C: TYPE I\nS: 200 binary\nC: EPSV")
+        .unwrap()
+        .passive_epsv()
+        .accept_data()
+        .transcript("C: RETR f.bin\nS: 150 here")
+        .unwrap()
+        .data_send(data.as_str())
+        .data_close()
+        .send("426 connection lost\r\n");
+    let server = quit(script);
+    let dir = scratch("get-failed-keeps");
+    fs::write(dir.join("f.bin"), b"good old copy").unwrap();
+    let run = run(
+        &dir,
+        &["--timeout", "10", &url(server.addr(), ""), "get", "f.bin"],
+    );
+    run.assert_code(4);
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"good old copy");
+    assert!(run.stderr.contains("f.bin.ftp-part"), "{}", run.stderr);
+    assert!(run.stderr.contains("--continue"), "{}", run.stderr);
+    finish(server);
+}
