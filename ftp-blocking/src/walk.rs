@@ -116,41 +116,34 @@ impl Ftp {
         arg: &str,
         each: &mut dyn FnMut(DirItem<'_>) -> Result<bool>,
     ) -> Result<()> {
-        fn bad(e: &Error) -> Option<&ListingError> {
-            match e {
-                Error::Protocol(ftp_proto::ProtocolError::Listing(e)) => Some(e),
-                _ => None,
-            }
-        }
         if command.is_mlsd() {
-            for entry in self.mlsd(arg, &[])? {
-                let more = match &entry {
-                    Ok(e) => each(DirItem::Mlsd(e))?,
-                    Err(e) => match bad(e) {
-                        Some(b) => each(DirItem::Bad(b))?,
-                        None => return entry.map(drop),
-                    },
-                };
-                if !more {
-                    break;
-                }
-            }
+            feed(self.mlsd(arg, &[])?, |e| DirItem::Mlsd(e), each)
         } else {
-            for entry in self.list(arg)? {
-                let more = match &entry {
-                    Ok(e) => each(DirItem::List(e))?,
-                    Err(e) => match bad(e) {
-                        Some(b) => each(DirItem::Bad(b))?,
-                        None => return entry.map(drop),
-                    },
-                };
-                if !more {
-                    break;
-                }
-            }
+            feed(self.list(arg)?, |e| DirItem::List(e), each)
         }
-        Ok(())
     }
+}
+
+/// Hands each entry of a listing to `each` (lines no parser could read as [`DirItem::Bad`])
+/// until it ends, fails, or `each` says stop (dropping the listing aborts it).
+fn feed<T>(
+    entries: impl Iterator<Item = Result<T>>,
+    wrap: fn(&T) -> DirItem<'_>,
+    each: &mut dyn FnMut(DirItem<'_>) -> Result<bool>,
+) -> Result<()> {
+    for entry in entries {
+        let more = match &entry {
+            Ok(e) => each(wrap(e))?,
+            Err(Error::Protocol(ftp_proto::ProtocolError::Listing(bad))) => {
+                each(DirItem::Bad(bad))?
+            }
+            Err(_) => return entry.map(drop),
+        };
+        if !more {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// A depth-first walk of a remote tree ([`Ftp::walk`]); an [`Iterator`] of
