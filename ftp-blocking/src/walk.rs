@@ -109,6 +109,33 @@ impl Ftp {
         }
     }
 
+    /// [`list_dir`](Ftp::list_dir) with the session's own [`ListingChoice`] (the one
+    /// [`walk`](Ftp::walk) uses), so that a fallback learnt once holds for the session.
+    ///
+    /// ```no_run
+    /// use ftp_blocking::DirItem;
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let mut ftp = ftp_blocking::Ftp::connect("127.0.0.1", 21)?;
+    /// ftp.login("anonymous", "", "")?;
+    /// let mut count = 0;
+    /// ftp.list_dir_in_session("pub", false, |_| {
+    ///     count += 1;
+    ///     Ok(true)
+    /// })?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_dir_in_session(
+        &mut self,
+        path: &str,
+        dot_files: bool,
+        each: impl FnMut(DirItem<'_>) -> Result<bool>,
+    ) -> Result<ListingCommand> {
+        let mut choice = std::mem::take(&mut self.listing);
+        let result = self.list_dir(path, &mut choice, dot_files, each);
+        self.listing = choice;
+        result
+    }
+
     /// Runs one listing command to its end (or until `each` says stop).
     fn list_once(
         &mut self,
@@ -218,13 +245,21 @@ impl Ftp {
     pub fn walk(&mut self, remote: &str) -> Result<Walk<'_>> {
         // A path must be a valid argument before anything is sent.
         self.arg(if remote.is_empty() { "." } else { remote })?;
-        let mut choice = ListingChoice::new();
-        let features = match self.feat() {
-            Ok(features) => Some(features),
-            Err(Error::Temporary(_) | Error::Permanent(_) | Error::UnexpectedReply(_)) => None,
-            Err(e) => return Err(e),
-        };
-        choice.handle_features(features.as_ref());
+        // The session's choice, given back when the walk is dropped: a fallback learnt by one
+        // walk holds for the next.
+        let mut choice = std::mem::take(&mut self.listing);
+        if choice.needs_features() {
+            match self.feat() {
+                Ok(features) => choice.handle_features(Some(&features)),
+                Err(Error::Temporary(_) | Error::Permanent(_) | Error::UnexpectedReply(_)) => {
+                    choice.handle_features(None)
+                }
+                Err(e) => {
+                    self.listing = choice;
+                    return Err(e);
+                }
+            }
+        }
         Ok(Walk {
             ftp: self,
             root: remote.to_owned(),
@@ -376,6 +411,12 @@ impl Walk<'_> {
                 }
             }
         }
+    }
+}
+
+impl Drop for Walk<'_> {
+    fn drop(&mut self) {
+        self.ftp.listing = std::mem::take(&mut self.choice);
     }
 }
 

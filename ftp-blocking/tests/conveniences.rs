@@ -922,3 +922,40 @@ fn walk_limits_end_a_walk_with_the_limit_named() {
     drop(ftp);
     drop(server);
 }
+
+#[test]
+fn a_second_walk_remembers_that_mlsd_was_refused_in_this_session() {
+    let list = |script: Script| {
+        script
+            .transcript("C: EPSV")
+            .unwrap()
+            .passive_epsv()
+            .accept_data()
+            .transcript("C: LIST -a\nS: 150 here")
+            .unwrap()
+            .data_send("-rw-r--r-- 1 u g 54 Jun 15  2025 a.txt\r\n")
+            .data_close()
+            .send("226 done\r\n")
+    };
+    let script = Script::from_transcript(&format!(
+        "{LOGIN}C: FEAT\nS: 211-Features:\nS:  MLST type*;\nS: 211 End\nC: TYPE A\nS: 200 type A\nC: EPSV"
+    ))
+    .unwrap()
+    .passive_epsv()
+    .accept_data()
+    .transcript("C: MLSD\nS: 500 MLSD not understood")
+    .unwrap();
+    // No FEAT and no MLSD the second time.
+    let server = list(list(script)).wait_for_close().start().unwrap();
+    let mut ftp = scripted_session(&server);
+    for _ in 0..2 {
+        let names: Vec<String> = ftp
+            .walk("")
+            .unwrap()
+            .map(|e| e.unwrap().path().to_owned())
+            .collect();
+        assert_eq!(names, ["a.txt"]);
+    }
+    drop(ftp);
+    server.finish().unwrap();
+}
