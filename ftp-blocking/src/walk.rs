@@ -221,6 +221,7 @@ pub struct Walk<'a> {
     choice: ListingChoice,
     limits: WalkLimits,
     descend: usize,
+    fold_case: bool,
     planner: Option<WalkPlanner>,
     finished: bool,
     now: Option<Timestamp>,
@@ -266,6 +267,7 @@ impl Ftp {
             choice,
             limits: WalkLimits::default(),
             descend: usize::MAX,
+            fold_case: false,
             planner: None,
             finished: false,
             now: Timestamp::from_system_time(SystemTime::now()),
@@ -295,6 +297,14 @@ impl Walk<'_> {
     #[must_use]
     pub fn max_entries_per_dir(mut self, entries: usize) -> Self {
         self.limits.max_entries_per_dir = entries;
+        self
+    }
+
+    /// Refuses a second name of one directory that differs from another only in case (see
+    /// [`WalkPlanner::fold_case`]): for mirroring onto a file system that ignores case.
+    #[must_use]
+    pub fn fold_case(mut self, fold: bool) -> Self {
+        self.fold_case = fold;
         self
     }
 
@@ -353,6 +363,7 @@ impl Walk<'_> {
             choice,
             limits,
             descend,
+            fold_case,
             planner,
             now,
             ..
@@ -360,6 +371,7 @@ impl Walk<'_> {
         let planner = planner.get_or_insert_with(|| {
             let mut p = WalkPlanner::new(root, *limits);
             p.descend_at_most(*descend);
+            p.fold_case(*fold_case);
             p
         });
         loop {

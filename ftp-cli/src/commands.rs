@@ -626,7 +626,10 @@ fn mirror(
         eprintln!("ftp-cli: {message}");
         status = status.max(code);
     };
-    let mut walk = ftp.walk(remote)?;
+    // Where the local file system ignores case, README and readme would be one file.
+    let mut walk = ftp
+        .walk(remote)?
+        .fold_case(cfg!(any(windows, target_os = "macos")));
     while let Some(entry) = walk.next() {
         let entry = match entry {
             Ok(entry) => entry,

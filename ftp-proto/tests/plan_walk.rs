@@ -487,3 +487,26 @@ fn a_name_listed_twice_in_one_directory_is_refused_the_second_time() {
             .all(|e| matches!(e, WalkError::DuplicateName { .. }))
     );
 }
+
+#[test]
+fn with_fold_case_names_differing_only_in_case_are_refused_the_second_time() {
+    let listing = || {
+        Some(rows(&[
+            ("README", EntryType::File),
+            ("readme", EntryType::File),
+            ("Caf\u{c9}", EntryType::File),
+            ("caf\u{e9}", EntryType::File),
+        ]))
+    };
+    let out = drive(
+        WalkPlanner::new("", WalkLimits::default()),
+        |_| listing(),
+        100,
+    );
+    assert_eq!(out.entries.len(), 4);
+    let mut walk = WalkPlanner::new("", WalkLimits::default());
+    walk.fold_case(true);
+    let out = drive(walk, |_| listing(), 100);
+    assert_eq!(out.entries, ["README", "Caf\u{c9}"]);
+    assert_eq!(out.errors.len(), 2);
+}

@@ -514,6 +514,8 @@ pub struct WalkPlanner {
     held: usize,
     listed: u64,
     ended: bool,
+    /// Whether names that differ only in case count as the same name.
+    fold_case: bool,
     /// The error that ended the walk, handed out after everything ready (not counted as held).
     final_error: Option<WalkError>,
 }
@@ -540,6 +542,7 @@ impl WalkPlanner {
             held,
             listed: 0,
             ended: false,
+            fold_case: false,
             final_error: None,
         }
     }
@@ -548,6 +551,13 @@ impl WalkPlanner {
     /// a choice of the caller, unlike [`WalkLimits::max_depth`], which is reported when hit.
     pub fn descend_at_most(&mut self, depth: usize) {
         self.descend_limit = depth;
+    }
+
+    /// Treats names that differ only in case (Unicode lower case) as the same name, so that
+    /// the second is refused as [`WalkError::DuplicateName`]: for a mirror onto a file system
+    /// that ignores case (Windows, macOS by default), where both would land in one file.
+    pub fn fold_case(&mut self, fold: bool) {
+        self.fold_case = fold;
     }
 
     /// The limits in force.
@@ -656,16 +666,22 @@ impl WalkPlanner {
         if root_len + dir_len + name.len() > self.limits.max_path_len {
             return self.push_error(self.limit_error(Limit::PathLength, &dir.relative()));
         }
+        let key: Box<str> = if self.fold_case {
+            name.to_lowercase().into()
+        } else {
+            name.into()
+        };
         if let Some(current) = self.current.as_mut() {
-            if current.names.contains(name) {
+            if current.names.contains(&key) {
                 return self.push_error(WalkError::DuplicateName {
                     dir: self.display_path(&dir.relative()),
                     name: name.chars().take(QUOTED_NAME).collect(),
                 });
             }
-            current.names.insert(name.into());
-            current.names_cost += NAME_COST + name.len();
-            self.held += NAME_COST + name.len();
+            let cost = NAME_COST + key.len();
+            current.names.insert(key);
+            current.names_cost += cost;
+            self.held += cost;
         }
         let depth = dir.depth + 1;
         let mut after = None;
