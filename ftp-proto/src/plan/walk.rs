@@ -386,6 +386,13 @@ impl DirNode {
 
     /// The path relative to the root, built from the chain of names.
     fn relative(&self) -> String {
+        let mut path = String::with_capacity(self.relative_len);
+        self.write_relative(&mut path);
+        path
+    }
+
+    /// Appends the path relative to the root to `out`.
+    fn write_relative(&self, out: &mut String) {
         let mut names: Vec<&str> = Vec::with_capacity(self.depth);
         let mut node = Some(self);
         while let Some(n) = node {
@@ -394,14 +401,12 @@ impl DirNode {
             }
             node = n.parent.as_deref();
         }
-        let mut path = String::with_capacity(self.relative_len);
         for (i, name) in names.iter().rev().enumerate() {
             if i > 0 {
-                path.push('/');
+                out.push('/');
             }
-            path.push_str(name);
+            out.push_str(name);
         }
-        path
     }
 
     fn ancestors(self: &Arc<Self>) -> impl Iterator<Item = &DirNode> {
@@ -908,10 +913,21 @@ impl WalkPlanner {
     }
 
     fn entry_of(&self, found: Found) -> WalkEntry {
-        let relative = join(&found.dir.relative(), &found.name);
-        let path = self.remote_path(&relative);
-        let relative_start = path.len() - relative.len();
-        let name_start = path.len() - found.name.len();
+        // One allocation, one copy: `root/dir/.../name`.
+        let dir = &found.dir;
+        let mut path =
+            String::with_capacity(self.root.len() + dir.relative_len + found.name.len() + 2);
+        path.push_str(&self.root);
+        if !self.root.is_empty() && !self.root.ends_with('/') {
+            path.push('/');
+        }
+        let relative_start = path.len();
+        dir.write_relative(&mut path);
+        if dir.relative_len > 0 {
+            path.push('/');
+        }
+        let name_start = path.len();
+        path.push_str(&found.name);
         WalkEntry {
             path,
             relative_start,
