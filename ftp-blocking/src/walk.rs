@@ -396,15 +396,16 @@ impl Walk<'_> {
                                 let name = encoding.decode(e.name());
                                 match Listed::from_mlsd(e, &name) {
                                     Some(listed) => planner.handle_listed(listed),
-                                    None => true,
+                                    None => planner.handle_skipped(),
                                 }
                             }
                             DirItem::List(e) => {
                                 let name = e.name().map(|n| encoding.decode(n));
                                 match name.as_deref().and_then(|n| Listed::from_list(e, n, now)) {
                                     Some(listed) => planner.handle_listed(listed),
-                                    // A line that no parser reads is skipped, as `ls` shows it.
-                                    None => true,
+                                    // A line that no parser reads is skipped (`ls` shows it),
+                                    // but counted against the limits.
+                                    None => planner.handle_skipped(),
                                 }
                             }
                             DirItem::Bad(e) => planner.handle_bad_line(e.clone()),

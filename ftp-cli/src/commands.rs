@@ -342,8 +342,12 @@ fn long_line(
 }
 
 /// One line of `ls` for an item of the listing; `None` for `.`/`..` (MLSD `cdir`/`pdir`).
-fn ls_line(item: &DirItem<'_>, long: bool, ftp_encoding: ftp_blocking::Encoding) -> Option<String> {
-    let now = Timestamp::from_system_time(std::time::SystemTime::now());
+fn ls_line(
+    item: &DirItem<'_>,
+    long: bool,
+    ftp_encoding: ftp_blocking::Encoding,
+    now: Option<Timestamp>,
+) -> Option<String> {
     match item {
         DirItem::Mlsd(entry) => {
             let facts = entry.facts();
@@ -390,8 +394,9 @@ fn ls(ftp: &mut Ftp, path: &str, long: bool) -> Result<(), Failure> {
     let mut choice = ListingChoice::new();
     let mut printed = false;
     let mut broken = None;
+    let now = Timestamp::from_system_time(std::time::SystemTime::now());
     let listed = ftp.list_dir(path, &mut choice, false, |item| {
-        if let Some(line) = ls_line(&item, long, encoding) {
+        if let Some(line) = ls_line(&item, long, encoding, now) {
             if let Err(e) = writeln!(out, "{line}") {
                 broken = Some(e);
                 return Ok(false);

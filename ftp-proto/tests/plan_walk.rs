@@ -510,3 +510,21 @@ fn with_fold_case_names_differing_only_in_case_are_refused_the_second_time() {
     assert_eq!(out.entries, ["README", "Caf\u{c9}"]);
     assert_eq!(out.errors.len(), 2);
 }
+
+#[test]
+fn lines_that_give_no_entry_still_count_against_the_limits() {
+    let limits = WalkLimits {
+        max_entries_per_dir: 3,
+        ..WalkLimits::default()
+    };
+    let mut walk = WalkPlanner::new("", limits);
+    assert!(matches!(walk.next_step(), WalkStep::List(_)));
+    // An endless listing of unparseable lines ends at the limit.
+    let fed = (0..1_000_000).take_while(|_| walk.handle_skipped()).count();
+    assert_eq!(fed, 3);
+    let WalkStep::Error(e) = walk.next_step() else {
+        panic!()
+    };
+    assert_eq!(e.limit(), Some(Limit::EntriesPerDir));
+    assert_eq!(walk.next_step(), WalkStep::Done);
+}

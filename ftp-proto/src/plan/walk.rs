@@ -751,6 +751,14 @@ impl WalkPlanner {
         self.push_error(WalkError::BadLine { dir, error })
     }
 
+    /// A line of the open listing that gives no entry to walk (a LIST line in no known format,
+    /// an MLSD entry without a `type` fact): not reported, but counted against the limits, so
+    /// that an endless listing of such lines still ends. Returns whether the planner wants more
+    /// of this listing.
+    pub fn handle_skipped(&mut self) -> bool {
+        self.count_one()
+    }
+
     /// The open listing ended normally: its subdirectories are queued, unless its entries
     /// repeat an ancestor's listing one for one (a loop, reported).
     pub fn handle_listing_end(&mut self) {
