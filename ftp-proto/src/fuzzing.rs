@@ -274,9 +274,10 @@ fn command_from_bytes(data: &[u8]) -> Option<Command> {
 /// walk ends.
 ///
 /// After the limits, each listing is a sequence of records: a tag byte (`0xFF` ends the
-/// listing, `0xFE` fails it, `0xFD` is an unreadable line, else the low three bits pick the
-/// kind and bit 3 adds a `unique` fact), then a length byte and that many name bytes (decoded
-/// lossily), then for a `unique` one byte. The end of the input ends the open listing.
+/// listing, `0xFE` fails it, `0xFD` is an unreadable line, `0xFC` a line that gives no entry,
+/// else the low three bits pick the kind and bit 3 adds a `unique` fact), then a length byte
+/// and that many name bytes (decoded lossily), then for a `unique` one byte. The end of the
+/// input ends the open listing.
 pub fn walk_planner(data: &[u8]) {
     use crate::listing::{EntryType, ListingError};
     use crate::plan::{Listed, WalkLimits, WalkPlanner, WalkStep};
@@ -332,6 +333,12 @@ pub fn walk_planner(data: &[u8]) {
                     }
                     0xFD => {
                         if !walk.handle_bad_line(ListingError::LineTooLong { limit: 1 }) {
+                            break;
+                        }
+                        continue;
+                    }
+                    0xFC => {
+                        if !walk.handle_skipped() {
                             break;
                         }
                         continue;
