@@ -218,7 +218,6 @@ fn feed<T>(
 pub struct Walk<'a> {
     ftp: &'a mut Ftp,
     root: String,
-    choice: ListingChoice,
     limits: WalkLimits,
     descend: usize,
     fold_case: bool,
@@ -246,25 +245,19 @@ impl Ftp {
     pub fn walk(&mut self, remote: &str) -> Result<Walk<'_>> {
         // A path must be a valid argument before anything is sent.
         self.arg(if remote.is_empty() { "." } else { remote })?;
-        // The session's choice, given back when the walk is dropped: a fallback learnt by one
-        // walk holds for the next.
-        let mut choice = std::mem::take(&mut self.listing);
-        if choice.needs_features() {
+        // The session's choice: a fallback learnt by one walk holds for the next.
+        if self.listing.needs_features() {
             match self.feat() {
-                Ok(features) => choice.handle_features(Some(&features)),
+                Ok(features) => self.listing.handle_features(Some(&features)),
                 Err(Error::Temporary(_) | Error::Permanent(_) | Error::UnexpectedReply(_)) => {
-                    choice.handle_features(None)
+                    self.listing.handle_features(None)
                 }
-                Err(e) => {
-                    self.listing = choice;
-                    return Err(e);
-                }
+                Err(e) => return Err(e),
             }
         }
         Ok(Walk {
             ftp: self,
             root: remote.to_owned(),
-            choice,
             limits: WalkLimits::default(),
             descend: usize::MAX,
             fold_case: false,
@@ -353,14 +346,13 @@ impl Walk<'_> {
 
     /// Whether the walk lists with MLSD (else LIST).
     pub fn uses_mlsd(&self) -> bool {
-        self.choice.uses_mlsd()
+        self.ftp.listing.uses_mlsd()
     }
 
     fn step(&mut self) -> Option<Result<WalkEntry>> {
         let Walk {
             ftp,
             root,
-            choice,
             limits,
             descend,
             fold_case,
@@ -390,7 +382,7 @@ impl Walk<'_> {
                 WalkStep::List(dir) => {
                     let encoding = ftp.encoding();
                     let now = *now;
-                    let listed = ftp.list_dir(dir.path(), choice, true, |item| {
+                    let listed = ftp.list_dir_in_session(dir.path(), true, |item| {
                         Ok(match item {
                             DirItem::Mlsd(e) => {
                                 let name = encoding.decode(e.name());
@@ -424,12 +416,6 @@ impl Walk<'_> {
                 }
             }
         }
-    }
-}
-
-impl Drop for Walk<'_> {
-    fn drop(&mut self) {
-        self.ftp.listing = std::mem::take(&mut self.choice);
     }
 }
 
