@@ -376,6 +376,8 @@ pub fn netrc(data: &[u8]) {
         }
     }
     let _ = netrc.holds_private_password();
+}
+
 /// Drives the walk planner ([`crate::plan::WalkPlanner`]) through listings the input makes up,
 /// with small limits taken from its first six bytes, and checks that it keeps every bound:
 /// the bytes held never exceed the limit, every entry handed out has a safe relative path
