@@ -3,12 +3,12 @@
 use std::io::{BufRead, Read};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ftp_proto::Timestamp;
 use ftp_proto::client::{
-    Client, Config, Credentials, DataSink, ListingItem, Outcome, ProtocolError, TransferCommand,
-    TransferRequest,
+    Client, Config, Credentials, DataSink, FromOutcome, ListingItem, Op, ProtocolError, SizeReply,
+    TransferCommand, TransferRequest, UsageError,
 };
 use ftp_proto::command::{Arg, Command, Password, TransferType};
 use ftp_proto::listing::MlsdEntry;
@@ -16,7 +16,7 @@ use ftp_proto::parse::Features;
 use ftp_proto::reply::{Reply, ReplyClass};
 
 use crate::debug::{Debug, DebugSink};
-use crate::driver::{AbortHandle, Driver, Next, SocketOptions};
+use crate::driver::{AbortHandle, Driver, Next, SocketOptions, TransferOp};
 use crate::error::{Error, Result};
 use crate::iter::{ListIter, MlsdIter};
 use crate::net;
@@ -263,18 +263,11 @@ impl FtpBuilder {
         };
         let options = SocketOptions {
             source_address: self.source_address,
-            reply_timeout: self.config.timeouts.reply,
-            data_connect_timeout: self.config.timeouts.data_connect,
-            connect_timeout: self.connect_timeout,
-            data_idle_timeout: self.config.timeouts.data_idle,
         };
         let debug = self.debug;
         let mut driver = Driver::new(Client::new(self.config), control, session, options, debug);
-        let op = driver.request(|c| c.connect(local, peer))?;
-        let welcome = match driver.run(op)? {
-            Outcome::Greeting(reply) => reply,
-            _ => return Err(Error::Internal("connect did not end with a greeting")),
-        };
+        let op = driver.request(|c, now| c.connect(local, peer, now))?;
+        let welcome = driver.run(op)?;
         Ok(Ftp {
             driver,
             welcome,
@@ -325,19 +318,6 @@ pub const IMPLICIT_FTPS_PORT: u16 = 990;
 impl Drop for Ftp {
     fn drop(&mut self) {
         self.driver.close();
-    }
-}
-
-pub(crate) fn reply_of(outcome: Outcome) -> Result<Reply> {
-    match outcome {
-        Outcome::Reply(r) | Outcome::LoggedIn(r) | Outcome::Greeting(r) => Ok(r),
-        Outcome::Transfer { reply, .. } => Ok(reply),
-        Outcome::Path { reply, .. } => Ok(reply),
-        Outcome::Closed(Some(r)) => Ok(r),
-        Outcome::Aborted { mut replies } => replies
-            .pop()
-            .ok_or(Error::Internal("abort without a reply")),
-        _ => Err(Error::Internal("the operation ended without a reply")),
     }
 }
 
@@ -401,26 +381,23 @@ impl Ftp {
         }
     }
 
-    fn run_reply(
+    /// Runs one request to its end and returns its typed result.
+    fn run<T: FromOutcome>(
         &mut self,
-        f: impl FnOnce(
-            &mut Client,
-        )
-            -> std::result::Result<ftp_proto::client::OpId, ftp_proto::client::UsageError>,
-    ) -> Result<Reply> {
-        let op = self.driver.request(f)?;
-        reply_of(self.driver.run(op)?)
-    }
-
-    fn run_outcome(
-        &mut self,
-        f: impl FnOnce(
-            &mut Client,
-        )
-            -> std::result::Result<ftp_proto::client::OpId, ftp_proto::client::UsageError>,
-    ) -> Result<Outcome> {
+        f: impl FnOnce(&mut Client, Instant) -> std::result::Result<Op<T>, UsageError>,
+    ) -> Result<T> {
         let op = self.driver.request(f)?;
         self.driver.run(op)
+    }
+
+    /// SIZE: the size of a 213 reply; another positive reply (size unknown) is
+    /// [`Error::UnexpectedReply`].
+    fn size_of(
+        &mut self,
+        f: impl FnOnce(&mut Client, Instant) -> std::result::Result<Op<SizeReply>, UsageError>,
+    ) -> Result<u64> {
+        let SizeReply { size, reply } = self.run(f)?;
+        size.ok_or(Error::UnexpectedReply(reply))
     }
 
     /// Logs in: USER, then PASS only after a 3xx, then ACCT only after a 3xx. An empty user is
@@ -445,7 +422,7 @@ impl Ftp {
             credentials.password = Password::from(encode(credentials.password.expose_arg())?);
             credentials.acct = credentials.acct.as_ref().map(encode).transpose()?;
         }
-        reply_of(self.run_outcome(|c| c.login_with(credentials))?)
+        self.run(|c, now| c.login_with(credentials, now))
     }
 
     /// Sends a raw command line and returns its final reply. The line is parsed first: CR, LF
@@ -459,7 +436,7 @@ impl Ftp {
     /// [`sendcmd`](Ftp::sendcmd) for a line already in bytes.
     pub fn sendcmd_bytes(&mut self, line: &[u8]) -> Result<Reply> {
         let command = Command::parse(line)?;
-        self.run_reply(|c| c.execute(command))
+        self.run(|c, now| c.execute(command, now))
     }
 
     /// Like [`sendcmd`](Ftp::sendcmd), but anything other than 2xx is an error.
@@ -474,10 +451,7 @@ impl Ftp {
 
     /// Sends ABOR as a plain line and returns the replies that follow it.
     pub fn abort(&mut self) -> Result<Vec<Reply>> {
-        match self.run_outcome(|c| c.abort())? {
-            Outcome::Aborted { replies } => Ok(replies),
-            outcome => reply_of(outcome).map(|r| vec![r]),
-        }
+        self.run(|c, now| c.abort(now))
     }
 
     fn transfer_command(&self, cmd: &str) -> Result<TransferCommand> {
@@ -504,7 +478,7 @@ impl Ftp {
         data_type: TransferType,
         rest: Option<u64>,
         sink: DataSink,
-    ) -> Result<ftp_proto::client::OpId> {
+    ) -> Result<TransferOp> {
         let pump = !matches!(sink, DataSink::Raw);
         let request = TransferRequest {
             command,
@@ -537,7 +511,7 @@ impl Ftp {
             }
             callback(&buf[..n]);
         }
-        reply_of(self.driver.run(op)?)
+        Ok(self.driver.run(op)?.reply)
     }
 
     /// Retrieves in ASCII mode (TYPE A): each line, CRLF stripped and decoded with the session
@@ -552,11 +526,7 @@ impl Ftp {
         })
     }
 
-    fn pump_items(
-        &mut self,
-        op: ftp_proto::client::OpId,
-        mut f: impl FnMut(ListingItem),
-    ) -> Result<Reply> {
+    fn pump_items(&mut self, op: TransferOp, mut f: impl FnMut(ListingItem)) -> Result<Reply> {
         // A line that cannot be parsed does not stop the transfer (that would leave the
         // session out of step): the first such error is returned once the transfer has ended.
         let mut bad_line = None;
@@ -569,7 +539,7 @@ impl Ftp {
                 Next::Done(outcome) => {
                     return match bad_line {
                         Some(e) => Err(Error::Protocol(ProtocolError::Listing(e))),
-                        None => reply_of(outcome),
+                        None => Ok(outcome.reply),
                     };
                 }
             }
@@ -607,10 +577,10 @@ impl Ftp {
                 cb(&buf[..n]);
             }
         }
-        reply_of(self.driver.finish_upload(op)?)
+        Ok(self.driver.finish_upload(op)?.reply)
     }
 
-    fn write_all(&mut self, op: ftp_proto::client::OpId, mut buf: &[u8]) -> Result<()> {
+    fn write_all(&mut self, op: TransferOp, mut buf: &[u8]) -> Result<()> {
         while !buf.is_empty() {
             let n = self.driver.data_write(op, buf)?;
             buf = &buf[n..];
@@ -656,7 +626,7 @@ impl Ftp {
                 cb(&line);
             }
         }
-        reply_of(self.driver.finish_upload(op)?)
+        Ok(self.driver.finish_upload(op)?.reply)
     }
 
     /// ftplib's `transfercmd`: opens the data connection, sends REST (if given) and the
@@ -733,7 +703,7 @@ impl Ftp {
                 opts.push(';');
             }
             let arg = self.arg(&opts)?;
-            self.run_reply(|c| c.execute(Command::Opts(arg)))?;
+            self.run(|c, now| c.execute(Command::Opts(arg), now))?;
         }
         let arg = self.opt_arg(path)?;
         let op = self.begin(
@@ -813,110 +783,91 @@ impl Ftp {
     /// Renames `from` to `to` (RNFR must get a 3xx, then RNTO).
     pub fn rename(&mut self, from: &str, to: &str) -> Result<Reply> {
         let (from, to) = (self.arg(from)?, self.arg(to)?);
-        self.run_reply(|c| c.rename(from, to))
+        self.run(|c, now| c.rename(from, to, now))
     }
 
     /// Deletes a file (DELE).
     pub fn delete(&mut self, path: &str) -> Result<Reply> {
         let arg = self.arg(path)?;
-        self.run_reply(|c| c.delete(arg))
+        self.run(|c, now| c.delete(arg, now))
     }
 
     /// [`delete`](Ftp::delete) with the name in bytes.
     pub fn delete_bytes(&mut self, path: &[u8]) -> Result<Reply> {
         let arg = Arg::try_from(path)?;
-        self.run_reply(|c| c.delete(arg))
+        self.run(|c, now| c.delete(arg, now))
     }
 
     /// Changes the working directory (`..` tries CDUP first; an empty path means `.`).
     pub fn cwd(&mut self, path: &str) -> Result<Reply> {
         let path = if path.is_empty() { "." } else { path };
         let arg = self.arg(path)?;
-        self.run_reply(|c| c.cwd(arg))
+        self.run(|c, now| c.cwd(arg, now))
     }
 
     /// [`cwd`](Ftp::cwd) with the name in bytes.
     pub fn cwd_bytes(&mut self, path: &[u8]) -> Result<Reply> {
         let arg = Arg::try_from(path)?;
-        self.run_reply(|c| c.cwd(arg))
+        self.run(|c, now| c.cwd(arg, now))
     }
 
     /// Creates a directory and returns the path from the 257 reply (doubled quotes unescaped).
     pub fn mkd(&mut self, path: &str) -> Result<String> {
         let arg = self.arg(path)?;
-        match self.run_outcome(|c| c.mkd(arg))? {
-            Outcome::Path { path, .. } => Ok(self.encoding.decode(&path)),
-            _ => Err(Error::Internal("MKD did not end with a path")),
-        }
+        let path = self.run(|c, now| c.mkd(arg, now))?.path;
+        Ok(self.encoding.decode(&path))
     }
 
     /// The working directory, from the 257 reply.
     pub fn pwd(&mut self) -> Result<String> {
-        match self.run_outcome(|c| c.pwd())? {
-            Outcome::Path { path, .. } => Ok(self.encoding.decode(&path)),
-            _ => Err(Error::Internal("PWD did not end with a path")),
-        }
+        let path = self.run(|c, now| c.pwd(now))?.path;
+        Ok(self.encoding.decode(&path))
     }
 
     /// Removes a directory (RMD).
     pub fn rmd(&mut self, path: &str) -> Result<Reply> {
         let arg = self.arg(path)?;
-        self.run_reply(|c| c.rmd(arg))
+        self.run(|c, now| c.rmd(arg, now))
     }
 
     /// The size of a file (SIZE, 213 only; SIZE is not a standard command).
     pub fn size(&mut self, path: &str) -> Result<u64> {
         let arg = self.arg(path)?;
-        match self.run_outcome(|c| c.size(arg))? {
-            Outcome::Size(n) => Ok(n),
-            _ => Err(Error::Internal("SIZE did not end with a size")),
-        }
+        self.size_of(|c, now| c.size(arg, now))
     }
 
     /// [`size`](Ftp::size) with the name in bytes.
     pub fn size_bytes(&mut self, path: &[u8]) -> Result<u64> {
         let arg = Arg::try_from(path)?;
-        match self.run_outcome(|c| c.size(arg))? {
-            Outcome::Size(n) => Ok(n),
-            _ => Err(Error::Internal("SIZE did not end with a size")),
-        }
+        self.size_of(|c, now| c.size(arg, now))
     }
 
     /// The modification time of a file (MDTM).
     pub fn mdtm(&mut self, path: &str) -> Result<Timestamp> {
         let arg = self.arg(path)?;
-        match self.run_outcome(|c| c.mdtm(arg))? {
-            Outcome::Modified(t) => Ok(t),
-            _ => Err(Error::Internal("MDTM did not end with a time")),
-        }
+        self.run(|c, now| c.mdtm(arg, now))
     }
 
     /// Sets the modification time of a file (MFMT).
     pub fn mfmt(&mut self, path: &str, time: Timestamp) -> Result<Reply> {
         let arg = self.arg(path)?;
-        self.run_reply(|c| c.mfmt(arg, time))
+        self.run(|c, now| c.mfmt(arg, time, now))
     }
 
     /// The facts of one file (MLST); an empty path means the working directory.
     pub fn mlst(&mut self, path: &str) -> Result<MlsdEntry> {
         let arg = self.opt_arg(path)?;
-        match self.run_outcome(|c| c.mlst(arg))? {
-            Outcome::Facts(entry) => Ok(entry),
-            _ => Err(Error::Internal("MLST did not end with facts")),
-        }
+        self.run(|c, now| c.mlst(arg, now))
     }
 
     /// The server's features (FEAT).
     pub fn feat(&mut self) -> Result<Features> {
-        match self.run_outcome(|c| c.feat())? {
-            Outcome::Features(f) => Ok(f),
-            _ => Err(Error::Internal("FEAT did not end with features")),
-        }
+        self.run(|c, now| c.feat(now))
     }
 
     /// NOOP.
     pub fn noop(&mut self) -> Result<Reply> {
-        self.run_reply(|c| c.noop())
+        self.run(|c, now| c.noop(now))
     }
 
     /// ftplib `FTP_TLS.auth()`: `AUTH TLS`, then the TLS handshake on the control connection.
@@ -927,7 +878,7 @@ impl Ftp {
                 "no TLS configuration: use FtpBuilder::tls",
             ));
         }
-        self.run_reply(|c| c.auth_tls())
+        self.run(|c, now| c.auth_tls(now))
     }
 
     /// ftplib `FTP_TLS.login(secure=True)`: secures the control connection first (once), then
@@ -942,18 +893,18 @@ impl Ftp {
     /// ftplib `prot_p()`: `PBSZ 0` and `PROT P`; data connections are TLS from then on, each
     /// resuming the control connection's TLS session.
     pub fn prot_p(&mut self) -> Result<Reply> {
-        self.run_reply(|c| c.prot_p())
+        self.run(|c, now| c.prot_p(now))
     }
 
     /// ftplib `prot_c()`: `PROT C`; data connections are plain from then on.
     pub fn prot_c(&mut self) -> Result<Reply> {
-        self.run_reply(|c| c.prot_c())
+        self.run(|c, now| c.prot_c(now))
     }
 
     /// ftplib `ccc()`: `CCC`, then a clean TLS shutdown of the control connection, which
     /// carries on in plain text.
     pub fn ccc(&mut self) -> Result<Reply> {
-        self.run_reply(|c| c.ccc())
+        self.run(|c, now| c.ccc(now))
     }
 
     /// Whether the control connection is under TLS.
@@ -978,13 +929,9 @@ impl Ftp {
     /// The polite close: QUIT, and the server's reply. The session is closed afterwards even
     /// when QUIT fails.
     pub fn quit(mut self) -> Result<Reply> {
-        let result = self.run_outcome(|c| c.quit());
+        let result = self.run(|c, now| c.quit(now));
         self.driver.close();
-        match result? {
-            Outcome::Closed(Some(reply)) => Ok(reply),
-            Outcome::Closed(None) => Err(Error::ConnectionClosed),
-            outcome => reply_of(outcome),
-        }
+        result?.ok_or(Error::ConnectionClosed)
     }
 
     /// The unilateral close: the sockets are closed without a word to the server.

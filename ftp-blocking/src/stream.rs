@@ -10,12 +10,10 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 
-use ftp_proto::client::OpId;
 use ftp_proto::reply::Reply;
 
-use crate::driver::{Driver, FileJob};
+use crate::driver::{Driver, FileJob, TransferOp};
 use crate::error::{Error, Result, to_io};
-use crate::ftp::reply_of;
 
 /// Buffer size of [`RetrReader::copy_to`] and [`StorWriter::copy_from`].
 const COPY_BUFFER: usize = 1024 * 1024;
@@ -27,7 +25,7 @@ const COPY_BUFFER: usize = 1024 * 1024;
 #[derive(Debug)]
 pub struct DataStream<'a> {
     driver: &'a mut Driver,
-    op: OpId,
+    op: TransferOp,
     upload: bool,
     read_eof: bool,
     done: bool,
@@ -35,7 +33,7 @@ pub struct DataStream<'a> {
 }
 
 impl<'a> DataStream<'a> {
-    pub(crate) fn new(driver: &'a mut Driver, op: OpId, upload: bool) -> DataStream<'a> {
+    pub(crate) fn new(driver: &'a mut Driver, op: TransferOp, upload: bool) -> DataStream<'a> {
         DataStream {
             driver,
             op,
@@ -94,14 +92,14 @@ impl<'a> DataStream<'a> {
         }
         self.done = true;
         if self.upload {
-            return reply_of(self.driver.finish_upload(self.op)?);
+            return Ok(self.driver.finish_upload(self.op)?.reply);
         }
         if !self.read_eof {
             let mut buf = vec![0u8; 64 * 1024];
             while self.driver.data_read(self.op, &mut buf)? != 0 {}
             self.read_eof = true;
         }
-        reply_of(self.driver.run(self.op)?)
+        Ok(self.driver.run(self.op)?.reply)
     }
 
     /// Stops the transfer: the data connection is closed and ABOR sent as a plain line.

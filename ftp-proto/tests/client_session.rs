@@ -569,13 +569,12 @@ scripts! {
         A: CloseAll
         > noop => err Closed
     ");
-    stale_timer_is_ignored: greeted!("
+    time_passing_while_idle_fires_nothing: greeted!("
         > noop
         C: NOOP
         S: 200 ok
         F: ok Reply 200
-        X: Reply
-        X: DataIdle
+        W: 3600
         > noop
         C: NOOP
         S: 200 ok
@@ -589,8 +588,8 @@ scripts! {
         S! 2
         S! 0
         S! 0 ok\\r\\n
-        T: cancel Reply
         F: ok Reply 200
+        T: cancel Reply
     ");
 }
 
@@ -598,22 +597,25 @@ scripts! {
 fn pass_bytes_carry_the_password_and_display_masks_it() {
     use ftp_proto::client::{Client, Config, Output};
     use ftp_proto::{Arg, Password};
+    let now = std::time::Instant::now();
     let mut c = Client::new(Config::default());
     c.connect(
         client_support::LOCAL.parse().unwrap(),
         client_support::PEER.parse().unwrap(),
+        now,
     )
     .unwrap();
-    c.handle_control_input(b"220 hi\r\n331 pw\r\n");
+    c.handle_control_input(b"220 hi\r\n331 pw\r\n", now);
     while c.poll_output() != Output::Idle {}
     c.login(
         Arg::try_from("u").unwrap(),
         Password::from(Arg::try_from("s3cr3t").unwrap()),
         None,
+        now,
     )
     .unwrap();
     while c.poll_output() != Output::Idle {}
-    c.handle_control_input(b"331 pw\r\n");
+    c.handle_control_input(b"331 pw\r\n", now);
     let mut sends = Vec::new();
     loop {
         match c.poll_output() {

@@ -16,12 +16,12 @@ scripts! {
         C: AUTH TLS
         T: arm Reply
         S: 234 Proceed with negotiation.
-        T: cancel Reply
         A: SecureControl
         T: arm Connect
+        T: cancel Reply
         L: secured
-        T: cancel Connect
         F: ok Reply 234
+        T: cancel Connect
         > auth_tls => err AlreadySecure
         > login ftpuser pw
         C: USER ftpuser
@@ -204,22 +204,22 @@ scripts! {
         C: AUTH TLS
         T: arm Reply
         S: 234 AUTH TLS successful
-        T: cancel Reply
         A: SecureControl
         T: arm Connect
+        T: cancel Reply
         L: secured
-        T: cancel Connect
         F: ok Reply 234
+        T: cancel Connect
         > ccc
         C: CCC
         T: arm Reply
         S: 200 Clearing control channel protection
-        T: cancel Reply
         A: ShutdownControlTls
         T: arm Connect
+        T: cancel Reply
         L: plain
-        T: cancel Connect
         F: ok Reply 200
+        T: cancel Connect
         > ccc => err NotSecure
         > noop
         C: NOOP
@@ -281,14 +281,16 @@ fn implicit_tls_starts_secure() {
 fn injection_error_counts_the_buffered_bytes() {
     use ftp_proto::client::{Client, Config, Error, Event, Output, ProtocolError};
     let mut c = Client::new(Config::default());
+    let now = std::time::Instant::now();
     c.connect(
         client_support::LOCAL.parse().unwrap(),
         client_support::PEER.parse().unwrap(),
+        now,
     )
     .unwrap();
-    c.handle_control_input(b"220 hi\r\n");
-    c.auth_tls().unwrap();
-    c.handle_control_input(b"234 go\r\n230 injected\r\n");
+    c.handle_control_input(b"220 hi\r\n", now);
+    c.auth_tls(now).unwrap();
+    c.handle_control_input(b"234 go\r\n230 injected\r\n", now);
     let mut found = None;
     loop {
         match c.poll_output() {

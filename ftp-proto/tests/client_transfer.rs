@@ -22,21 +22,22 @@ scripts! {
         T: arm Reply
         S: 229 Entering Extended Passive Mode (|||40083|)
         A: ConnectData 127.0.0.1:40083
+        T: cancel Reply
         T: arm DataConnect
         D: connected 127.0.0.1:40083
-        T: cancel DataConnect
         C: RETR plain.txt
         T: arm Reply
+        T: cancel DataConnect
         S: 150 Opening BINARY mode data connection for plain.txt (54 bytes).
-        T: cancel Reply
         A: StartData 54
+        T: cancel Reply
         T: arm DataIdle
         D: finished 54
         T: cancel DataIdle
         T: arm FinalReply
         S: 226 Transfer complete.
-        T: cancel FinalReply
         F: ok Transfer 226 54
+        T: cancel FinalReply
     ");
     retr_226_before_data_eof_keeps_data_open: ready!("
         !timers
@@ -45,19 +46,20 @@ scripts! {
         T: arm Reply
         S: 229 Entering Extended Passive Mode (|||40083|)
         A: ConnectData 127.0.0.1:40083
+        T: cancel Reply
         T: arm DataConnect
         D: connected 127.0.0.1:40083
-        T: cancel DataConnect
         C: RETR plain.txt
         T: arm Reply
+        T: cancel DataConnect
         S: 150 Opening BINARY mode data connection for plain.txt (54 bytes).
         S: 226 Transfer complete.
-        T: cancel Reply
         A: StartData 54
+        T: cancel Reply
         T: arm DataIdle
         D: finished 54
-        T: cancel DataIdle
         F: ok Transfer 226 54
+        T: cancel DataIdle
     ");
     pyftpdlib_125_instead_of_150: ready!("
         > retr plain.txt
@@ -381,22 +383,23 @@ scripts! {
         T: arm Reply
         S: 229 ok (|||40000|)
         A: ConnectData 127.0.0.1:40000
+        T: cancel Reply
         T: arm DataConnect
         D: connected 127.0.0.1:40000
-        T: cancel DataConnect
         C: RETR a
         T: arm Reply
+        T: cancel DataConnect
         S: 150 ok
-        T: cancel Reply
         A: StartData -
+        T: cancel Reply
         T: arm DataIdle
         D: failed io connection reset
         A: CloseData
         T: cancel DataIdle
         T: arm FinalReply
         S: 226 Transfer complete.
-        T: cancel FinalReply
         F: err Data Io
+        T: cancel FinalReply
     ");
     vsftpd_522_after_tls_data_failure_is_reported: ready!("
         > retr a
@@ -723,26 +726,26 @@ scripts! {
         A: ListenData 127.0.0.1
         T: arm DataConnect
         D: listening 127.0.0.1:54819
-        T: cancel DataConnect
         C: EPRT |1|127.0.0.1|54819|
         T: arm Reply
+        T: cancel DataConnect
         S: 200 EPRT command successful. Consider using EPSV.
         C: RETR a
         T: arm Reply
         S: 150 Opening BINARY mode data connection for a (5 bytes).
-        T: cancel Reply
         A: AcceptData 127.0.0.1
+        T: cancel Reply
         T: arm DataConnect
         D: accepted 10.1.2.3:20
         A: RejectDataPeer 10.1.2.3:20
         D: accepted 127.0.0.1:20
-        T: cancel DataConnect
         A: StartData 5
+        T: cancel DataConnect
         T: arm DataIdle
         S: 226 Transfer complete.
         D: finished 5
-        T: cancel DataIdle
         F: ok Transfer 226 5
+        T: cancel DataIdle
     ");
     active_missing_1xx_2xx_accepts_then_starts: ready!("
         > passive off
@@ -854,31 +857,32 @@ scripts! {
         T: arm Reply
         S: 229 Entering Extended Passive Mode (|||40049|)
         A: ConnectData 127.0.0.1:40049
+        T: cancel Reply
         T: arm DataConnect
         D: connected 127.0.0.1:40049
-        T: cancel DataConnect
         C: RETR /big.bin
         T: arm Reply
+        T: cancel DataConnect
         S: 150 Opening BINARY mode data connection for /big.bin (1073741824 bytes).
-        T: cancel Reply
         A: StartData 1073741824
+        T: cancel Reply
         T: arm DataIdle
         > abort
         A: CloseData
-        T: cancel DataIdle
         F: err Aborted
         C: ABOR
         T: arm Reply
+        T: cancel DataIdle
         S: 426 Failure writing network stream.
         S: 225 No transfer to ABOR.
-        T: cancel Reply
         F: ok Aborted 426 225
+        T: cancel Reply
         > noop
         C: NOOP
         T: arm Reply
         S: 200 NOOP ok.
-        T: cancel Reply
         F: ok Reply 200
+        T: cancel Reply
     ");
     abort_libunftp_226_then_426: ready!("
         > retr /big.bin
@@ -1036,6 +1040,124 @@ fn listing_line_over_the_limit_is_reported_and_the_listing_goes_on() {
             S: 226 ok
             F: ok Transfer 226 -
         "
+        ),
+    );
+}
+
+/// Issue 10: the reply timer of EPSV ends with the 229, so a data connection that opens slowly
+/// (here 20 s, past the 10 s reply timeout) is bounded by the data-connect timer alone, and its
+/// expiry leaves the session usable. On the virtual clock, the timers fire in deadline order.
+#[test]
+fn epsv_then_slow_data_connect_outlives_the_reply_timeout() {
+    use std::time::Duration;
+    let config = ftp_proto::client::Config {
+        timeouts: ftp_proto::client::Timeouts {
+            reply: Duration::from_secs(10),
+            data_connect: Duration::from_secs(30),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let connects_late = "
+        !timers
+        > retr a
+        C: EPSV
+        T: arm Reply
+        S: 229 Entering Extended Passive Mode (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        T: cancel Reply
+        T: arm DataConnect
+        W: 20
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        T: arm Reply
+        T: cancel DataConnect
+    ";
+    client_support::run(&config, &format!("{}{connects_late}", ready!("")));
+    let never_connects = "
+        > retr a
+        C: EPSV
+        S: 229 Entering Extended Passive Mode (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        W: 20
+        X: DataConnect
+        A: CloseData
+        F: err Timeout DataConnect
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+    ";
+    client_support::run(&config, &format!("{}{never_connects}", ready!("")));
+}
+
+/// Issue 11 item 11: any duration is accepted; `Duration::MAX` is no deadline at all (ftplib
+/// `timeout=None`), and a wait under it never expires however much time passes.
+#[test]
+fn duration_max_timeouts_never_expire_and_do_not_overflow() {
+    let config = ftp_proto::client::Config {
+        timeouts: ftp_proto::client::Timeouts::UNLIMITED,
+        ..Default::default()
+    };
+    let s = client_support::run(
+        &config,
+        "
+        > connect
+        W: 100000
+        S: 220 ready
+        F: ok Greeting 220
+        > retr a
+        C: TYPE I
+        W: 100000
+        S: 200 ok
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        W: 100000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        W: 100000
+        D: finished 0
+        W: 100000
+        S: 226 ok
+        F: ok Transfer 226 -
+    ",
+    );
+    assert_eq!(s.client.poll_timeout(), None);
+}
+
+/// The data-idle rule lives in the core: progress reported by the adapter (raw transfers,
+/// zero-copy paths included) restarts the idle timer; without progress it expires.
+#[test]
+fn data_progress_restarts_the_idle_timer_and_silence_expires_it() {
+    client_support::run(
+        &ftp_proto::client::Config::default(),
+        ready!(
+            "
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        W: 50
+        D: progress 1000
+        W: 50
+        D: progress 1000
+        W: 50
+        X: DataIdle
+        A: CloseData
+        S: 426 aborted
+        F: err Timeout DataIdle
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+    "
         ),
     );
 }

@@ -2,20 +2,27 @@
 
 use core::time::Duration;
 
+use super::Timer;
 use crate::framer::FramerLimits;
 use crate::listing::ListingLimits;
 
-/// How long each named wait may last. The core has no clock: it hands these durations to the
-/// adapter in [`TimerUpdate::Arm`](super::TimerUpdate::Arm) and the adapter reports expiry with
+/// How long each named wait may last. The core has no clock: it adds these durations to the
+/// `now` the adapter passes in, answers the earliest deadline with
+/// [`Client::poll_timeout`](super::Client::poll_timeout) and expires timers in
 /// [`Client::handle_timeout`](super::Client::handle_timeout).
+///
+/// Any duration is accepted. One too long for an `Instant` (such as [`Duration::MAX`]) means
+/// no deadline: the wait is unbounded, as ftplib's `timeout=None` ([`Timeouts::UNLIMITED`]).
 ///
 /// ```
 /// use std::time::Duration;
-/// use ftp_proto::client::Timeouts;
+/// use ftp_proto::client::{Timer, Timeouts};
 ///
 /// let t = Timeouts { reply: Duration::from_secs(10), ..Timeouts::default() };
 /// assert_eq!(t.reply, Duration::from_secs(10));
-/// assert_eq!(t.data_idle, Duration::from_secs(60));
+/// assert_eq!(t.duration(Timer::DataIdle), Duration::from_secs(60));
+/// assert_eq!(Timeouts::all(Duration::from_secs(5)).final_reply, Duration::from_secs(5));
+/// assert_eq!(Timeouts::UNLIMITED.connect, Duration::MAX);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timeouts {
@@ -34,6 +41,33 @@ pub struct Timeouts {
     /// [`Timer::FinalReply`](super::Timer::FinalReply): the transfer's final reply once the data
     /// connection has ended (or failed). 30 s.
     pub final_reply: Duration,
+}
+
+impl Timeouts {
+    /// No deadline for any wait (ftplib `timeout=None`).
+    pub const UNLIMITED: Timeouts = Timeouts::all(Duration::MAX);
+
+    /// The same duration for every wait (ftplib's single `timeout`).
+    pub const fn all(d: Duration) -> Timeouts {
+        Timeouts {
+            connect: d,
+            reply: d,
+            data_connect: d,
+            data_idle: d,
+            final_reply: d,
+        }
+    }
+
+    /// The duration of `timer`.
+    pub const fn duration(&self, timer: Timer) -> Duration {
+        match timer {
+            Timer::Connect => self.connect,
+            Timer::Reply => self.reply,
+            Timer::DataConnect => self.data_connect,
+            Timer::DataIdle => self.data_idle,
+            Timer::FinalReply => self.final_reply,
+        }
+    }
 }
 
 impl Default for Timeouts {

@@ -168,6 +168,9 @@ pub enum UsageError {
     /// [`Client::abort`](super::Client::abort) while an operation other than a transfer runs.
     #[error("abort is only possible while a transfer runs or the session is idle")]
     NothingToAbort,
+    /// [`Op::result`](super::Op::result) was given the result of another kind of request.
+    #[error("the result belongs to another operation")]
+    WrongOperation,
     /// A raw command that would change state the session tracks: use the named method.
     #[error("{verb} cannot be sent raw: use {instead}")]
     UseDedicatedMethod {

@@ -16,12 +16,12 @@ use super::{Client, const_arg};
 #[derive(Debug)]
 pub(super) struct Running {
     pub(super) id: OpId,
-    pub(super) op: Op,
+    pub(super) op: Task,
 }
 
 /// What the running operation waits for.
 #[derive(Debug)]
-pub(super) enum Op {
+pub(super) enum Task {
     /// The greeting (timer `Connect`).
     Greeting,
     /// USER / PASS / ACCT.
@@ -79,6 +79,19 @@ impl Client {
     pub(super) fn dispatch_reply(&mut self, reply: Reply) {
         let code = reply.code();
         let class = code.class();
+        if class != ReplyClass::Preliminary
+            && !matches!(
+                self.op,
+                Some(Running {
+                    op: Task::Abort { .. },
+                    ..
+                })
+            )
+        {
+            // The reply that was due has come: the reply timer runs again only if another
+            // command goes out (the abort dialogue keeps one deadline for all its replies).
+            self.cancel(Timer::Reply);
+        }
         let Some(Running { id, op }) = self.op.take() else {
             // Unsolicited: only 421 (service closing) changes anything.
             if code == ReplyCode::NOT_AVAILABLE {
@@ -87,8 +100,8 @@ impl Client {
             return;
         };
         match op {
-            Op::Transfer(t) => self.transfer_reply(id, t, reply),
-            Op::Abort {
+            Task::Transfer(t) => self.transfer_reply(id, t, reply),
+            Task::Abort {
                 expected,
                 mut replies,
             } => {
@@ -100,11 +113,11 @@ impl Client {
                 } else {
                     self.op = Some(Running {
                         id,
-                        op: Op::Abort { expected, replies },
+                        op: Task::Abort { expected, replies },
                     });
                 }
             }
-            Op::AuthTls { reply: Some(_) } | Op::Ccc { reply: Some(_) } => {
+            Task::AuthTls { reply: Some(_) } | Task::Ccc { reply: Some(_) } => {
                 self.finish(id, Err(ProtocolError::ReplyDuringTlsChange(reply).into()));
                 self.shutdown();
             }
@@ -113,7 +126,7 @@ impl Client {
                 // reported (Event::Reply) and the reply timer keeps running.
                 self.op = Some(Running { id, op });
             }
-            Op::Greeting => {
+            Task::Greeting => {
                 if class == ReplyClass::Completion {
                     self.welcome = Some(reply.clone());
                     self.finish(id, Ok(Outcome::Greeting(reply)));
@@ -122,24 +135,24 @@ impl Client {
                     self.shutdown();
                 }
             }
-            Op::Login(step) => self.login_reply(id, step, reply),
-            Op::Command(expect) => self.command_reply(id, expect, reply),
-            Op::Rename { to } => match class {
+            Task::Login(step) => self.login_reply(id, step, reply),
+            Task::Command(expect) => self.command_reply(id, expect, reply),
+            Task::Rename { to } => match class {
                 ReplyClass::Intermediate => {
                     self.send(Command::Rnto(to));
                     self.op = Some(Running {
                         id,
-                        op: Op::Command(Expect::Void),
+                        op: Task::Command(Expect::Void),
                     });
                 }
                 _ => self.finish(id, Err(Error::from_reply(reply))),
             },
-            Op::ProtP { pbsz_done } => match (class, pbsz_done) {
+            Task::ProtP { pbsz_done } => match (class, pbsz_done) {
                 (ReplyClass::Completion, false) => {
                     self.send(Command::Prot(ProtLevel::Private));
                     self.op = Some(Running {
                         id,
-                        op: Op::ProtP { pbsz_done: true },
+                        op: Task::ProtP { pbsz_done: true },
                     });
                 }
                 (ReplyClass::Completion, true) => {
@@ -148,7 +161,7 @@ impl Client {
                 }
                 _ => self.finish(id, Err(Error::from_reply(reply))),
             },
-            Op::AuthTls { reply: None } => {
+            Task::AuthTls { reply: None } => {
                 if class != ReplyClass::Completion {
                     self.finish(id, Err(Error::from_reply(reply)));
                 } else if self.framer.buffered_len() > 0 {
@@ -164,24 +177,24 @@ impl Client {
                     self.arm(Timer::Connect);
                     self.op = Some(Running {
                         id,
-                        op: Op::AuthTls { reply: Some(reply) },
+                        op: Task::AuthTls { reply: Some(reply) },
                     });
                 }
             }
-            Op::Ccc { reply: None } => {
+            Task::Ccc { reply: None } => {
                 if class == ReplyClass::Completion {
                     self.cancel(Timer::Reply);
                     self.push(Output::Action(Action::ShutdownControlTls));
                     self.arm(Timer::Connect);
                     self.op = Some(Running {
                         id,
-                        op: Op::Ccc { reply: Some(reply) },
+                        op: Task::Ccc { reply: Some(reply) },
                     });
                 } else {
                     self.finish(id, Err(Error::from_reply(reply)));
                 }
             }
-            Op::Quit => {
+            Task::Quit => {
                 let result = if class == ReplyClass::Completion {
                     Ok(Outcome::Closed(Some(reply)))
                 } else {
@@ -205,14 +218,14 @@ impl Client {
                 self.send(Command::Pass(password));
                 self.op = Some(Running {
                     id,
-                    op: Op::Login(LoginStep::Pass { acct }),
+                    op: Task::Login(LoginStep::Pass { acct }),
                 });
             }
             (ReplyClass::Intermediate, LoginStep::Pass { acct: Some(acct) }) => {
                 self.send(Command::Acct(acct));
                 self.op = Some(Running {
                     id,
-                    op: Op::Login(LoginStep::Acct),
+                    op: Task::Login(LoginStep::Acct),
                 });
             }
             _ => self.finish(id, Err(Error::from_reply(reply))),
@@ -240,7 +253,7 @@ impl Client {
                 self.send(Command::Cwd(const_arg("..")));
                 self.op = Some(Running {
                     id,
-                    op: Op::Command(Expect::Void),
+                    op: Task::Command(Expect::Void),
                 });
                 return;
             }
@@ -262,7 +275,10 @@ impl Client {
                 Err(error) => Err(ProtocolError::Malformed { reply, error }.into()),
             },
             Expect::Size => match parse213_size(&reply) {
-                Ok(size) => Ok(Outcome::Size(size)),
+                Ok(size) => Ok(Outcome::Size {
+                    size: Some(size),
+                    reply,
+                }),
                 Err(error) => Err(ProtocolError::Malformed { reply, error }.into()),
             },
             Expect::Mdtm => match parse213_mdtm(&reply) {

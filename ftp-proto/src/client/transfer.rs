@@ -16,7 +16,7 @@ use super::error::{Error, ProtocolError};
 use super::event::{
     Action, DataEvent, DataFailure, Event, ListingItem, OpId, Outcome, Output, Timer,
 };
-use super::state::{Op, Running};
+use super::state::{Running, Task};
 
 /// What to transfer, how, and where the bytes go.
 ///
@@ -328,8 +328,9 @@ impl Client {
     pub(super) fn start_transfer(
         &mut self,
         request: TransferRequest,
-    ) -> Result<OpId, super::UsageError> {
-        let id = self.begin()?;
+        now: std::time::Instant,
+    ) -> Result<super::Op<super::TransferDone>, super::UsageError> {
+        let id = self.begin(now)?;
         let t = Transfer {
             command: Some(request.command),
             data_type: request.data_type,
@@ -358,9 +359,9 @@ impl Client {
         }
         self.op = Some(Running {
             id,
-            op: Op::Transfer(t),
+            op: Task::Transfer(t),
         });
-        Ok(id)
+        Ok(super::Op::new(id))
     }
 
     fn peer_ip(&self) -> IpAddr {
@@ -441,7 +442,7 @@ impl Client {
     fn put_transfer(&mut self, id: OpId, t: Box<Transfer>) {
         self.op = Some(Running {
             id,
-            op: Op::Transfer(t),
+            op: Task::Transfer(t),
         });
     }
 
