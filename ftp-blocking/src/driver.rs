@@ -34,6 +34,9 @@ use crate::tls::{ControlConnection, DataConnection, TlsSession, is_missing_close
 const CONTROL_CHUNK: usize = 8 * 1024;
 /// Bytes read from a data connection at a time when the driver feeds a listing parser.
 const PUMP_CHUNK: usize = 64 * 1024;
+/// How far short of the asked time a socket wait may end (its timeouts count whole
+/// milliseconds).
+const ROUNDING: Duration = Duration::from_millis(5);
 /// How often a wait on the control connection during a transfer looks at the abort flag.
 const ABORT_POLL: Duration = Duration::from_millis(100);
 
@@ -321,6 +324,7 @@ impl Driver {
     /// DataConnect timer).
     fn connect_data(&mut self, addr: SocketAddr) {
         let timeout = self.bound();
+        let started = Instant::now();
         let result = crate::net::connect_data(addr, timeout, self.options.source_address)
             .map_err(io::Error::from)
             .and_then(|stream| Ok((stream.local_addr()?, stream.peer_addr()?, stream)));
@@ -331,8 +335,10 @@ impl Driver {
                 self.client
                     .handle_data(DataEvent::Connected { local, peer }, Instant::now());
             }
-            // The core's deadline has passed: the next step reports it with handle_timeout.
-            Err(e) if is_timeout(&e) && self.deadline_passed() => {}
+            // The wait ran to the core's deadline (give or take the socket's millisecond
+            // rounding): the core judges it when the deadline passes, in the next step. A
+            // timeout of the system's own, well before it, is a failure to connect.
+            Err(e) if is_timeout(&e) && started.elapsed() + ROUNDING >= timeout => {}
             Err(e) => self
                 .client
                 .handle_data(data_failed(DataFailure::Connect, &e), Instant::now()),

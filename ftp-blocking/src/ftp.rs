@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use ftp_proto::Timestamp;
 use ftp_proto::client::{
     Client, Config, Credentials, DataSink, FromOutcome, ListingItem, Op, ProtocolError, SizeReply,
-    TransferCommand, TransferRequest, UsageError,
+    Timeouts, TransferCommand, TransferRequest, UsageError,
 };
 use ftp_proto::command::{Arg, Command, Password, TransferType};
 use ftp_proto::listing::MlsdEntry;
@@ -113,16 +113,25 @@ impl Default for FtpBuilder {
 
 impl FtpBuilder {
     /// Sets every wait at once (ftplib's `timeout`): connecting (name resolution included), a
-    /// whole reply, the data connection, data idleness and the final reply.
+    /// whole reply, the data connection, data idleness and the final reply. Any duration is
+    /// accepted but zero (refused when connecting, as ftplib 3.9+ refuses it); one too long to
+    /// count (`Duration::MAX`) is no limit, as [`no_timeout`](FtpBuilder::no_timeout).
     pub fn timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
-        let t = &mut self.config.timeouts;
-        t.connect = d;
-        t.reply = d;
-        t.data_connect = d;
-        t.data_idle = d;
-        t.final_reply = d;
+        self.config.timeouts = Timeouts::all(d);
         self
+    }
+
+    /// Waits without a time limit (ftplib's `timeout=None`): every wait lasts as long as it
+    /// takes. The abort handle still stops a transfer.
+    ///
+    /// ```no_run
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let mut ftp = ftp_blocking::Ftp::builder().no_timeout().connect("127.0.0.1", 21)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn no_timeout(self) -> Self {
+        self.timeout(Duration::MAX)
     }
 
     /// The time allowed to resolve the host name and connect the control connection.

@@ -1240,3 +1240,143 @@ fn abort_handle_stops_a_zero_copy_download_to_a_file() {
     let _ = std::fs::remove_file(&path);
     finish(server);
 }
+
+/// A listener whose accept queue is full: a further connect to it gets no SYN-ACK and hangs
+/// until the client's own timeout (the data port of a server that never accepts).
+fn port_that_never_accepts() -> (socket2::Socket, Vec<std::net::TcpStream>, u16) {
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    listener
+        .bind(
+            &"127.0.0.1:0"
+                .parse::<std::net::SocketAddr>()
+                .unwrap()
+                .into(),
+        )
+        .unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    // Fill the queue (backlog 0 holds one, the kernel may allow one more).
+    let fillers = (0..2)
+        .filter_map(|_| {
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok()
+        })
+        .collect();
+    (listener, fillers, addr.port())
+}
+
+/// Issue 10: the reply timer armed by EPSV ends with the 229, so a data port that never
+/// accepts ends the transfer with a *data-connect* timeout (not a reply timeout that closes
+/// the session), and the session goes on.
+#[test]
+fn epsv_then_data_port_never_accepting_times_out_and_session_stays_usable() {
+    let (_listener, _fillers, port) = port_that_never_accepts();
+    let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 type set\r\n")
+        .expect("EPSV\r\n")
+        .send(format!(
+            "229 Entering Extended Passive Mode (|||{port}|)\r\n"
+        ))
+        .expect("NOOP\r\n")
+        .send("200 still here\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    // The same duration for every wait: the reply timer (armed first, by EPSV) would expire
+    // first if the 229 did not end it.
+    let mut ftp = login(Ftp::builder().timeout(Duration::from_millis(500)), &server);
+    let err = ftp
+        .retrbinary("RETR never", |_| {}, 8192, None)
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout(Timer::DataConnect)), "{err:?}");
+    assert_eq!(ftp.noop().unwrap().code().as_u16(), 200);
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 10: a data connection that opens after the reply timeout has passed (but within the
+/// data-connect timeout) is fine: only the data-connect timer bounds it.
+#[test]
+fn epsv_then_data_port_accepting_late_completes_the_transfer() {
+    let (listener, fillers, port) = port_that_never_accepts();
+    let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 type set\r\n")
+        .expect("EPSV\r\n")
+        .send(format!(
+            "229 Entering Extended Passive Mode (|||{port}|)\r\n"
+        ))
+        .expect("RETR late\r\n")
+        .send("150 here it comes\r\n")
+        .send("226 done\r\n")
+        .expect("NOOP\r\n")
+        .send("200 still here\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    // Makes room in the queue after a while, then takes the client's connection and closes it
+    // at once (an empty file).
+    let acceptor = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(600));
+        let mut left = fillers.len() + 1;
+        drop(fillers);
+        listener.set_nonblocking(true).unwrap();
+        let start = std::time::Instant::now();
+        // Takes (and closes) the queued connections: the fillers first, then the client's
+        // once its SYN is retried.
+        while left > 0 && start.elapsed() < Duration::from_secs(8) {
+            match listener.accept() {
+                Ok((s, _)) => {
+                    drop(s);
+                    left -= 1;
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    });
+    let builder = Ftp::builder()
+        .timeout(Duration::from_secs(10))
+        .reply_timeout(Duration::from_millis(300));
+    let mut ftp = login(builder, &server);
+    let mut got = Vec::new();
+    ftp.retrbinary("RETR late", |b| got.extend_from_slice(b), 8192, None)
+        .unwrap();
+    assert!(got.is_empty());
+    ftp.noop().unwrap();
+    drop(ftp);
+    finish(server);
+    acceptor.join().unwrap();
+}
+
+/// Issue 11 item 11: any duration is accepted (no overflow panic with `Duration::MAX`), and
+/// `no_timeout()` waits without a limit as ftplib's `timeout=None`; a whole session with a
+/// transfer works under both.
+#[test]
+fn duration_max_and_no_timeout_are_accepted_and_sessions_work() {
+    for builder in [
+        Ftp::builder().timeout(Duration::MAX),
+        Ftp::builder().no_timeout(),
+        short()
+            .reply_timeout(Duration::MAX)
+            .data_idle_timeout(Duration::MAX),
+    ] {
+        let server = passive(logged_in(), "TYPE I\r\n", "RETR f\r\n")
+            .data_send("hello")
+            .data_close()
+            .send("226 done\r\n")
+            .expect("NOOP\r\n")
+            .send_slowly("200 slow but fine\r\n", Duration::from_millis(5))
+            .wait_for_close()
+            .start()
+            .unwrap();
+        let mut ftp = login(builder, &server);
+        let mut got = Vec::new();
+        ftp.retrbinary("RETR f", |b| got.extend_from_slice(b), 8192, None)
+            .unwrap();
+        assert_eq!(got, b"hello");
+        ftp.noop().unwrap();
+        drop(ftp);
+        finish(server);
+    }
+}
