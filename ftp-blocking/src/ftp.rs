@@ -13,7 +13,7 @@ use ftp_proto::client::{
 use ftp_proto::command::{Arg, Command, Password, TransferType};
 use ftp_proto::listing::MlsdEntry;
 use ftp_proto::parse::Features;
-use ftp_proto::reply::{Reply, ReplyClass};
+use ftp_proto::reply::Reply;
 
 use crate::debug::{Debug, DebugSink};
 use crate::driver::{AbortHandle, Driver, Next, SocketOptions, TransferOp};
@@ -417,12 +417,14 @@ impl Ftp {
     /// plain text.
     pub fn login(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
         if self.explicit_tls && !self.driver.client.control_secure() {
-            self.auth()?;
+            return self.login_secure(user, passwd, acct);
         }
-        self.login_plain(user, passwd, acct)
+        let credentials = self.credentials(user, passwd, acct)?;
+        self.run(|c, now| c.login_with(credentials, now))
     }
 
-    fn login_plain(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
+    /// ftplib's login defaults, each part in the session encoding.
+    fn credentials(&self, user: &str, passwd: &str, acct: &str) -> Result<Credentials> {
         let mut credentials = Credentials::new(user, passwd, acct)?;
         if self.encoding != Encoding::Utf8 {
             // The core applied ftplib's defaults on UTF-8 text; re-encode each part.
@@ -431,7 +433,7 @@ impl Ftp {
             credentials.password = Password::from(encode(credentials.password.expose_arg())?);
             credentials.acct = credentials.acct.as_ref().map(encode).transpose()?;
         }
-        self.run(|c, now| c.login_with(credentials, now))
+        Ok(credentials)
     }
 
     /// Sends a raw command line and returns its final reply. The line is parsed first: CR, LF
@@ -450,12 +452,8 @@ impl Ftp {
 
     /// Like [`sendcmd`](Ftp::sendcmd), but anything other than 2xx is an error.
     pub fn voidcmd(&mut self, cmd: &str) -> Result<Reply> {
-        let reply = self.sendcmd(cmd)?;
-        if reply.code().class() == ReplyClass::Completion {
-            Ok(reply)
-        } else {
-            Err(Error::UnexpectedReply(reply))
-        }
+        let command = Command::parse(&self.encoding.encode(cmd)?)?;
+        self.run(|c, now| c.voidcmd(command, now))
     }
 
     /// Sends ABOR as a plain line and returns the replies that follow it.
@@ -494,6 +492,7 @@ impl Ftp {
             data_type,
             rest,
             sink,
+            mlst_facts: Vec::new(),
         };
         self.driver.begin_transfer(request, pump)
     }
@@ -705,22 +704,12 @@ impl Ftp {
     /// A lazy MLSD listing: entries are parsed as the data arrives, never collected first.
     /// When `facts` are given, `OPTS MLST fact;fact;` is sent first.
     pub fn mlsd(&mut self, path: &str, facts: &[&str]) -> Result<MlsdIter<'_>> {
-        if !facts.is_empty() {
-            let mut opts = String::from("MLST ");
-            for f in facts {
-                opts.push_str(f);
-                opts.push(';');
-            }
-            let arg = self.arg(&opts)?;
-            self.run(|c, now| c.execute(Command::Opts(arg), now))?;
-        }
-        let arg = self.opt_arg(path)?;
-        let op = self.begin(
-            TransferCommand::Mlsd(arg),
-            TransferType::Ascii,
-            None,
-            DataSink::MlsdEntries,
-        )?;
+        let facts = facts
+            .iter()
+            .map(|f| self.arg(f))
+            .collect::<Result<Vec<_>>>()?;
+        let request = TransferRequest::mlsd(self.opt_arg(path)?).with_mlst_facts(facts);
+        let op = self.driver.begin_transfer(request, true)?;
         Ok(MlsdIter::new(&mut self.driver, op))
     }
 
@@ -893,10 +882,14 @@ impl Ftp {
     /// ftplib `FTP_TLS.login(secure=True)`: secures the control connection first (once), then
     /// logs in as [`login`](Ftp::login) does.
     pub fn login_secure(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
-        if !self.driver.client.control_secure() {
-            self.auth()?;
+        if !self.driver.client.control_secure() && !self.driver.has_tls() {
+            return Err(Error::InvalidOption(
+                "no TLS configuration: use FtpBuilder::tls",
+            ));
         }
-        self.login_plain(user, passwd, acct)
+        let credentials = self.credentials(user, passwd, acct)?;
+        // The core's plan: AUTH TLS (unless secured already), then USER/PASS/ACCT.
+        self.run(|c, now| c.login_secure(credentials, false, now))
     }
 
     /// ftplib `prot_p()`: `PBSZ 0` and `PROT P`; data connections are TLS from then on, each

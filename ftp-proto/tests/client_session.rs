@@ -10,6 +10,23 @@ macro_rules! greeted {
 }
 
 scripts! {
+    voidcmd_takes_a_2xx: greeted!("
+        > voidcmd SITE CHMOD 644 f
+        C: SITE CHMOD 644 f
+        S: 200 SITE CHMOD command ok.
+        F: ok Reply 200
+    ");
+    voidcmd_3xx_is_an_unexpected_reply: greeted!("
+        > voidcmd SITE X
+        C: SITE X
+        S: 350 more please
+        F: err UnexpectedReply 350
+        > noop
+        C: NOOP
+    ");
+    voidcmd_refuses_what_execute_refuses: greeted!("
+        > voidcmd RETR f => err UseDedicatedMethod
+    ");
     greeting_220_ends_connect: "
         > connect
         S: 220 (vsFTPd 3.0.3)

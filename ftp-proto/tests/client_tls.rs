@@ -10,6 +10,44 @@ macro_rules! greeted {
 }
 
 scripts! {
+    secure_login_plan_auth_then_login_then_pbsz_prot: greeted!("
+        > login_secure alice secret prot
+        C: AUTH TLS
+        S: 234 Proceed with negotiation.
+        A: SecureControl
+        L: secured
+        C: USER alice
+        S: 331 Please specify the password.
+        C: PASS ****
+        S: 230 Login successful.
+        C: PBSZ 0
+        S: 200 PBSZ set to 0.
+        C: PROT P
+        S: 200 PROT now Private.
+        F: ok LoggedIn 230
+        > retr f
+        C: TYPE I
+    ");
+    secure_login_plan_stops_at_a_refused_auth_before_any_credential: greeted!("
+        > login_secure alice secret prot
+        C: AUTH TLS
+        S: 530 Please login with USER and PASS.
+        F: err Permanent 530
+        > noop
+        C: NOOP
+    ");
+    secure_login_plan_stops_at_a_failed_login: greeted!("
+        > login_secure alice wrong
+        C: AUTH TLS
+        S: 234 Proceed with negotiation.
+        A: SecureControl
+        L: secured
+        C: USER alice
+        S: 331 Please specify the password.
+        C: PASS ****
+        S: 530 Login incorrect.
+        F: err Permanent 530
+    ");
     auth_tls_234_secures_control: greeted!("
         !timers
         > auth_tls
@@ -52,6 +90,15 @@ scripts! {
     ");
     auth_tls_handshake_failure_closes: greeted!("
         > auth_tls
+        C: AUTH TLS
+        S: 234 Proceed with negotiation.
+        A: SecureControl
+        L: failed certificate unknown
+        F: err Tls
+        A: CloseAll
+    ");
+    secure_login_plan_fails_closed_when_the_handshake_fails: greeted!("
+        > login_secure alice secret
         C: AUTH TLS
         S: 234 Proceed with negotiation.
         A: SecureControl
@@ -346,5 +393,31 @@ fn auth_tls_partial_line_after_234_in_the_same_read_is_injection() {
         "
         ),
         client_support::Feed::Whole,
+    );
+}
+
+/// Implicit FTPS: the control connection is secured before the greeting, so the secure login
+/// plan skips AUTH TLS and goes straight to the login, then PBSZ/PROT.
+#[test]
+fn secure_login_plan_under_implicit_tls_skips_auth() {
+    let config = ftp_proto::client::Config {
+        implicit_tls: true,
+        ..Default::default()
+    };
+    client_support::run(
+        &config,
+        "
+        > connect
+        S: 220 ready
+        F: ok Greeting 220
+        > login_secure alice secret prot
+        C: USER alice
+        S: 230 Login successful.
+        C: PBSZ 0
+        S: 200 ok
+        C: PROT P
+        S: 200 ok
+        F: ok LoggedIn 230
+    ",
     );
 }

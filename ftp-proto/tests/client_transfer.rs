@@ -15,6 +15,22 @@ macro_rules! ready {
 }
 
 scripts! {
+    mlsd_with_facts_sends_opts_mlst_first: ready!("
+        > mlsd facts=type,size,modify
+        C: OPTS MLST type;size;modify;
+        S: 200 MLST OPTS type;size;modify;
+        C: TYPE A
+        S: 200 Switching to ASCII mode.
+        C: EPSV
+    ");
+    mlsd_with_facts_refused_opts_ends_the_transfer: ready!("
+        > mlsd facts=type
+        C: OPTS MLST type;
+        S: 501 Bad fact list
+        F: err Permanent 501
+        > noop
+        C: NOOP
+    ");
     retr_passive_epsv_150_data_then_226: ready!("
         !timers
         > retr plain.txt

@@ -229,6 +229,11 @@ fn request(client: &mut Client, input: &mut Input<'_>, now: Instant) -> Result<O
                     data_type,
                     rest,
                     sink,
+                    mlst_facts: if b & 0x20 != 0 {
+                        vec![input.arg()]
+                    } else {
+                        Vec::new()
+                    },
                 },
                 now,
             ))

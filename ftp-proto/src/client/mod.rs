@@ -170,6 +170,23 @@ pub struct Client {
     deadlines: [Deadline; 5],
     now: Option<Instant>,
     op: Option<Running>,
+    /// The steps left of a request made of several operations (secure login).
+    plan: Option<Plan>,
+}
+
+/// A request carried out as a sequence of operations under one id.
+#[derive(Debug)]
+struct Plan {
+    id: OpId,
+    steps: VecDeque<PlanStep>,
+    logged_in: Option<Reply>,
+}
+
+#[derive(Debug)]
+enum PlanStep {
+    AuthTls,
+    Login(Credentials),
+    ProtP,
 }
 
 /// When a named timer expires.
@@ -206,6 +223,7 @@ impl Client {
             deadlines: [Deadline::Off; 5],
             now: None,
             op: None,
+            plan: None,
             config,
         }
     }
@@ -529,6 +547,37 @@ impl Client {
         self.start(now, Task::Login(step), Command::User(user))
     }
 
+    /// The secure login of an FTPS session, as one request: `AUTH TLS` and the control
+    /// handshake ([`Action::SecureControl`]) unless the control connection is already secured
+    /// (implicit TLS), then the login (`USER`/`PASS`/`ACCT` as [`login`](Client::login)),
+    /// then with `protect_data` `PBSZ 0` and `PROT P`. The password never goes out in clear.
+    /// The first failure ends it; success is the login's reply ([`Outcome::LoggedIn`]).
+    pub fn login_secure(
+        &mut self,
+        credentials: Credentials,
+        protect_data: bool,
+        now: Instant,
+    ) -> Result<Op<Reply>, UsageError> {
+        let id = self.begin(now)?;
+        let mut steps = VecDeque::new();
+        if !self.control_secure {
+            steps.push_back(PlanStep::AuthTls);
+        }
+        steps.push_back(PlanStep::Login(credentials));
+        if protect_data {
+            steps.push_back(PlanStep::ProtP);
+        }
+        let plan = Plan {
+            id,
+            steps,
+            logged_in: None,
+        };
+        // Nothing has run yet: the first step starts at once.
+        let none = self.advance_plan(plan, Outcome::Closed(None));
+        debug_assert!(none.is_none());
+        Ok(Op::new(id))
+    }
+
     /// [`login`](Client::login) with [`Credentials`].
     pub fn login_with(
         &mut self,
@@ -568,6 +617,11 @@ impl Client {
     /// assert!(client.execute(Command::Syst, now).is_ok());
     /// ```
     pub fn execute(&mut self, command: Command, now: Instant) -> Result<Op<Reply>, UsageError> {
+        self.raw(command, false, now)
+    }
+
+    /// `execute` (`void == false`) and `voidcmd` (`void == true`).
+    fn raw(&mut self, command: Command, void: bool, now: Instant) -> Result<Op<Reply>, UsageError> {
         let verb = command.verb().to_ascii_uppercase();
         let instead = match verb.as_str() {
             "USER" | "PASS" => Some("login()"),
@@ -595,7 +649,17 @@ impl Client {
         if verb == "TYPE" {
             self.transfer_type = None;
         }
-        self.start(now, Task::Command(Expect::Execute { sent_type }), command)
+        self.start(
+            now,
+            Task::Command(Expect::Execute { sent_type, void }),
+            command,
+        )
+    }
+
+    /// A raw command whose reply must be `2xx` (ftplib `voidcmd`): the same refusals as
+    /// [`execute`](Client::execute); a `3xx` is [`Error::UnexpectedReply`].
+    pub fn voidcmd(&mut self, command: Command, now: Instant) -> Result<Op<Reply>, UsageError> {
+        self.raw(command, true, now)
     }
 
     /// `CWD path` (2xx). An empty path means `.`; `..` sends `CDUP` first and falls back to
@@ -875,7 +939,49 @@ impl Client {
     /// caller has already taken the operation out of `self.op`.
     fn finish(&mut self, id: OpId, result: Result<Outcome, Error>) {
         self.cancel_all();
+        let result = match self.plan.take() {
+            // A step of a plan succeeded: the next step runs under the same id.
+            Some(plan) if plan.id == id => match result {
+                Ok(outcome) => match self.advance_plan(plan, outcome) {
+                    Some(result) => result,
+                    None => return,
+                },
+                Err(e) => Err(e),
+            },
+            other => {
+                self.plan = other;
+                result
+            }
+        };
         self.push(Output::Event(Event::Finished { op: id, result }));
+    }
+
+    /// Starts the next step of `plan` after a step ended with `outcome`; `Some(result)` when
+    /// the plan is complete.
+    fn advance_plan(&mut self, mut plan: Plan, outcome: Outcome) -> Option<Result<Outcome, Error>> {
+        if let Outcome::LoggedIn(reply) = outcome {
+            plan.logged_in = Some(reply);
+        }
+        let id = plan.id;
+        let (task, command) = match plan.steps.pop_front() {
+            None => return plan.logged_in.map(|r| Ok(Outcome::LoggedIn(r))),
+            Some(PlanStep::AuthTls) => (
+                Task::AuthTls { reply: None },
+                Command::Auth(const_arg("TLS")),
+            ),
+            Some(PlanStep::Login(c)) => (
+                Task::Login(login::LoginStep::User {
+                    password: c.password,
+                    acct: c.acct,
+                }),
+                Command::User(c.user),
+            ),
+            Some(PlanStep::ProtP) => (Task::ProtP { pbsz_done: false }, Command::Pbsz(0)),
+        };
+        self.send(command);
+        self.op = Some(Running { id, op: task });
+        self.plan = Some(plan);
+        None
     }
 
     /// Ends the running operation, if any, with `error`.

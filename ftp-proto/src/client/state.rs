@@ -50,8 +50,12 @@ pub(super) enum Task {
 /// How a one-command operation judges its final reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Expect {
-    /// `execute`: any 2xx or 3xx is the result; a typed `TYPE` updates the cached type on 2xx.
-    Execute { sent_type: Option<TransferType> },
+    /// `execute`: any 2xx or 3xx is the result (`voidcmd`, `void == true`: 2xx only); a
+    /// typed `TYPE` updates the cached type on 2xx.
+    Execute {
+        sent_type: Option<TransferType>,
+        void: bool,
+    },
     /// ftplib `voidcmd`: 2xx.
     Void,
     /// `DELE`: 250 or 200 (ftplib `delete`).
@@ -238,7 +242,10 @@ impl Client {
         let positive = class == ReplyClass::Completion;
         let result = match expect {
             Expect::OptsUtf8 => Ok(Outcome::Reply(reply)),
-            Expect::Execute { sent_type } => match class {
+            Expect::Execute { void: true, .. } if class == ReplyClass::Intermediate => {
+                Err(Error::UnexpectedReply(reply))
+            }
+            Expect::Execute { sent_type, .. } => match class {
                 ReplyClass::Completion | ReplyClass::Intermediate => {
                     if positive && sent_type.is_some() {
                         self.transfer_type = sent_type;

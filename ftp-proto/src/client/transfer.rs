@@ -45,6 +45,9 @@ pub struct TransferRequest {
     pub rest: Option<u64>,
     /// Who consumes the bytes.
     pub sink: DataSink,
+    /// For `MLSD`: the facts to ask for; when not empty, `OPTS MLST fact;fact;` goes first
+    /// (ftplib `mlsd(facts=...)`) and a refusal ends the transfer.
+    pub mlst_facts: Vec<Arg>,
 }
 
 impl TransferRequest {
@@ -55,6 +58,7 @@ impl TransferRequest {
             data_type,
             rest: None,
             sink,
+            mlst_facts: Vec::new(),
         }
     }
     /// `RETR path` in binary, bytes moved by the adapter (ftplib `retrbinary`).
@@ -104,6 +108,20 @@ impl TransferRequest {
             TransferType::Ascii,
             DataSink::MlsdEntries,
         )
+    }
+    /// The same request asking for these `MLSD` facts first (`OPTS MLST type;size;`).
+    ///
+    /// ```
+    /// use ftp_proto::client::TransferRequest;
+    /// use ftp_proto::command::Arg;
+    ///
+    /// let facts = ["type", "size"].map(|f| Arg::try_from(f).unwrap());
+    /// let r = TransferRequest::mlsd(None).with_mlst_facts(facts.to_vec());
+    /// assert_eq!(r.mlst_facts.len(), 2);
+    /// ```
+    pub fn with_mlst_facts(mut self, facts: Vec<Arg>) -> Self {
+        self.mlst_facts = facts;
+        self
     }
     /// The same request with a `REST` offset.
     pub fn with_rest(mut self, offset: u64) -> Self {
@@ -247,6 +265,8 @@ impl Sink {
 /// Which command of the transfer's preamble is outstanding, or what the transfer waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Step {
+    /// `OPTS MLST` sent (MLSD with facts).
+    OptsMlst,
     /// `TYPE` sent.
     Type,
     /// `EPSV` sent.
@@ -350,18 +370,36 @@ impl Client {
             failure: None,
         };
         let mut t = Box::new(t);
-        if self.transfer_type != Some(t.data_type) {
-            t.step = Step::Type;
+        let facts = request.mlst_facts;
+        if matches!(t.command, Some(TransferCommand::Mlsd(_))) && !facts.is_empty() {
+            let mut opts = b"MLST ".to_vec();
+            for fact in &facts {
+                opts.extend_from_slice(fact.as_bytes());
+                opts.push(b';');
+            }
+            t.step = Step::OptsMlst;
             t.awaiting_reply = true;
-            self.send(Command::Type(t.data_type));
+            // The facts are arguments already: joined, they hold no CR, LF or NUL either.
+            self.send(Command::Opts(Arg::try_from(opts).unwrap_or_default()));
         } else {
-            self.open_data(&mut t);
+            self.type_or_open_data(&mut t);
         }
         self.op = Some(Running {
             id,
             op: Task::Transfer(t),
         });
         Ok(super::Op::new(id))
+    }
+
+    /// `TYPE` when the session's type differs, else the data connection.
+    fn type_or_open_data(&mut self, t: &mut Transfer) {
+        if self.transfer_type != Some(t.data_type) {
+            t.step = Step::Type;
+            t.awaiting_reply = true;
+            self.send(Command::Type(t.data_type));
+        } else {
+            self.open_data(t);
+        }
     }
 
     fn peer_ip(&self) -> IpAddr {
@@ -454,7 +492,10 @@ impl Client {
 
     /// [`Action::CloseData`] unless no data connection (or listener) has been asked for yet.
     fn close_data_if_open(&mut self, t: &Transfer) {
-        if !matches!(t.step, Step::Type | Step::Epsv | Step::Pasv) {
+        if !matches!(
+            t.step,
+            Step::OptsMlst | Step::Type | Step::Epsv | Step::Pasv
+        ) {
             self.push(Output::Action(Action::CloseData));
         }
     }
@@ -534,6 +575,14 @@ impl Client {
         }
         let positive = class == ReplyClass::Completion;
         match t.step {
+            Step::OptsMlst => {
+                if positive {
+                    self.type_or_open_data(&mut t);
+                    self.put_transfer(id, t);
+                } else {
+                    self.finish(id, Err(Error::from_reply(reply)));
+                }
+            }
             Step::Type => {
                 if positive {
                     self.transfer_type = Some(t.data_type);

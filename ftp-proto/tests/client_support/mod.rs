@@ -437,6 +437,19 @@ impl Session {
             "execute" => c
                 .execute(Command::parse(rest.as_bytes()).unwrap(), now)
                 .map(id),
+            "voidcmd" => c
+                .voidcmd(Command::parse(rest.as_bytes()).unwrap(), now)
+                .map(id),
+            "login_secure" => {
+                let p: Vec<&str> = rest.split(' ').collect();
+                let credentials = ftp_proto::client::Credentials {
+                    user: arg(p[0]),
+                    password: Password::from(arg(p[1])),
+                    acct: None,
+                };
+                c.login_secure(credentials, p.get(2) == Some(&"prot"), now)
+                    .map(id)
+            }
             "execute_raw" => {
                 let (v, a) = rest
                     .split_once(' ')
@@ -496,6 +509,7 @@ impl Session {
                 let mut rest_at = None;
                 let mut ty = None;
                 let mut sink = None;
+                let mut facts = Vec::new();
                 for w in rest.split(' ').filter(|w| !w.is_empty()) {
                     if let Some(v) = w.strip_prefix("rest=") {
                         rest_at = Some(v.parse().unwrap());
@@ -505,6 +519,8 @@ impl Session {
                         } else {
                             TransferType::Binary
                         });
+                    } else if let Some(v) = w.strip_prefix("facts=") {
+                        facts = v.split(',').map(arg).collect();
                     } else if let Some(v) = w.strip_prefix("sink=") {
                         sink = Some(match v {
                             "raw" => DataSink::Raw,
@@ -538,6 +554,7 @@ impl Session {
                 if let Some(s) = sink {
                     req.sink = s;
                 }
+                req.mlst_facts = facts;
                 c.transfer(req, now).map(id)
             }
             other => panic!("unknown request {other}"),
