@@ -10,6 +10,44 @@ macro_rules! greeted {
 }
 
 scripts! {
+    // Issue 11 item 5: RFC 2228, a successful AUTH resets PBSZ/PROT: after prot_p, ccc and
+    // auth again, data connections are clear until prot_p.
+    successful_auth_resets_the_data_protection: greeted!("
+        > auth_tls
+        C: AUTH TLS
+        S: 234 Proceed with negotiation.
+        A: SecureControl
+        L: secured
+        F: ok Reply 234
+        > prot_p
+        C: PBSZ 0
+        S: 200 PBSZ=0
+        C: PROT P
+        S: 200 Protection level set to P
+        F: ok Reply 200
+        > ccc
+        C: CCC
+        S: 200 Clear command channel.
+        A: ShutdownControlTls
+        L: plain
+        F: ok Reply 200
+        > auth_tls
+        C: AUTH TLS
+        S: 234 Proceed with negotiation.
+        A: SecureControl
+        L: secured
+        F: ok Reply 234
+        > retr f
+        C: TYPE I
+        S: 200 ok
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR f
+        S: 150 ok
+        A: StartData -
+    ");
     secure_login_plan_auth_then_login_then_pbsz_prot: greeted!("
         > login_secure alice secret prot
         C: AUTH TLS

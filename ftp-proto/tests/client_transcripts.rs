@@ -45,7 +45,7 @@ replays! {
     proftpd_list_eprt_and_rest_announcing_the_rest: "proftpd-1-tour.script", Some("proftpd.txt");
     proftpd_ftps_ccc_200_then_tls_shutdown: "proftpd-4-ftps.script", Some("proftpd.txt");
     proftpd_425_without_tls_resumption_session_goes_on: "proftpd-5-no-resumption.script", Some("proftpd.txt");
-    pyftpdlib_mlsd_125_mlst_size_refused_in_ascii: "pyftpdlib-1-tour.script", Some("pyftpdlib.txt");
+    pyftpdlib_mlsd_125_size_asked_under_type_i: "pyftpdlib-1-tour.script", Some("pyftpdlib.txt");
     pyftpdlib_abort_426_then_226: "pyftpdlib-3-abort.script", Some("pyftpdlib.txt");
     libunftp_eprt_500_port_502_mlst_absolute: "libunftp-1-tour.script", Some("libunftp.txt");
     libunftp_abort_226_then_426: "libunftp-3-abort.script", Some("libunftp.txt");

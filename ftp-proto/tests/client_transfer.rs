@@ -1177,3 +1177,127 @@ fn data_progress_restarts_the_idle_timer_and_silence_expires_it() {
         ),
     );
 }
+
+scripts! {
+    // Issue 11 item 3: a 2xx before the 1xx keeps the dialogue in step: the transfer ends with
+    // the reply after the 1xx, and the next command gets its own reply.
+    list_200_before_150_keeps_the_dialogue_in_step: ready!("
+        > list sink=lines
+        C: TYPE A
+        S: 200 Switching to ASCII mode.
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: LIST
+        S: 200 PORT command successful.
+        A: StartData -
+        S: 150 Here comes the directory listing.
+        D: input a\\r\\n
+        E: line a
+        D: finished 3
+        S: 226 Directory send OK.
+        F: ok Transfer 226 -
+        > noop
+        C: NOOP
+        S: 200 NOOP ok.
+        F: ok Reply 200
+    ");
+    stor_200_before_150_with_data_already_done_waits_for_the_final_reply: ready!("
+        > stor f
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: STOR f
+        S: 200 ok
+        A: StartData -
+        D: finished 5
+        S: 150 Ok to send data.
+        S: 226 Transfer complete.
+        F: ok Transfer 226 -
+    ");
+    // Issue 11 item 6: ABOR's replies are checked as ftplib checks them.
+    abort_reply_other_than_426_225_226_451_is_a_protocol_error: ready!("
+        > retr big
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR big
+        S: 150 ok
+        A: StartData -
+        > abort
+        A: CloseData
+        F: err Aborted
+        C: ABOR
+        S: 200 whatever
+        F: err Protocol AbortReply 200
+    ");
+    abort_451_then_226_is_accepted: ready!("
+        > retr big
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR big
+        S: 150 ok
+        A: StartData -
+        > abort
+        A: CloseData
+        F: err Aborted
+        C: ABOR
+        S: 451 Transfer aborted.
+        S: 226 ABOR successful.
+        F: ok Aborted 451 226
+    ");
+    abort_when_idle_500_is_a_protocol_error: ready!("
+        > abort
+        C: ABOR
+        S: 500 Unknown command.
+        F: err Protocol AbortReply 500
+    ");
+}
+
+/// Issue 11 item 8: an IPv4-mapped IPv6 peer (`::ffff:a.b.c.d`) is IPv4: EPSV refused falls
+/// back to PASV, the data connection goes to the IPv4 address.
+#[test]
+fn ipv4_mapped_peer_is_ipv4_epsv_falls_back_to_pasv() {
+    let script = "
+        > connect_mapped
+        S: 220 ready
+        F: ok Greeting 220
+        > retr a
+        C: TYPE I
+        S: 200 ok
+        C: EPSV
+        S: 500 EPSV not understood
+        C: PASV
+        S: 227 Entering Passive Mode (127,0,0,1,156,64).
+        A: ConnectData 127.0.0.1:40000
+    ";
+    client_support::run(&ftp_proto::client::Config::default(), script);
+}
+
+/// Issue 11 item 8, active mode: EPRT refused falls back to PORT with the IPv4 address.
+#[test]
+fn ipv4_mapped_peer_is_ipv4_eprt_falls_back_to_port() {
+    let config = ftp_proto::client::Config {
+        passive: false,
+        ..Default::default()
+    };
+    let script = "
+        > connect_mapped
+        S: 220 ready
+        F: ok Greeting 220
+        > retr a
+        C: TYPE I
+        S: 200 ok
+        A: ListenData 127.0.0.1
+        D: listening [::ffff:127.0.0.1]:40000
+        C: EPRT |1|127.0.0.1|40000|
+        S: 500 EPRT not understood
+        C: PORT 127,0,0,1,156,64
+    ";
+    client_support::run(&config, script);
+}

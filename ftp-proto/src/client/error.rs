@@ -124,6 +124,10 @@ pub enum ProtocolError {
         /// How many bytes followed it.
         buffered: usize,
     },
+    /// A reply to `ABOR` other than 426, 451, 225 or 226 (ftplib `abort` raises
+    /// `error_proto`).
+    #[error("unexpected reply to ABOR: {0}")]
+    AbortReply(Reply),
     /// A reply arrived while none may: during a control TLS handshake or shutdown.
     #[error("reply during a TLS change: {0}")]
     ReplyDuringTlsChange(Reply),
@@ -136,6 +140,7 @@ impl ProtocolError {
             ProtocolError::Malformed { reply, .. }
             | ProtocolError::MalformedFacts { reply, .. }
             | ProtocolError::PlaintextInjection { reply, .. }
+            | ProtocolError::AbortReply(reply)
             | ProtocolError::ReplyDuringTlsChange(reply) => Some(reply),
             ProtocolError::Frame(_) | ProtocolError::Listing(_) => None,
         }

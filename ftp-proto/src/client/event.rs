@@ -400,7 +400,8 @@ pub enum Outcome {
 /// while client.poll_output() != Output::Idle {}
 ///
 /// let op = client.size(Arg::try_from("f.bin").unwrap(), now).unwrap();
-/// client.handle_control_input(b"213 1000\r\n", now);
+/// // SIZE goes under TYPE I: the core asks for binary first.
+/// client.handle_control_input(b"200 Switching to Binary mode.\r\n213 1000\r\n", now);
 /// let mut size = None;
 /// loop {
 ///     match client.poll_output() {

@@ -298,8 +298,10 @@ impl Client {
         }
         self.tick(now);
         self.conn = Conn::Open;
-        self.local = Some(local);
-        self.peer = Some(peer);
+        // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is IPv4: EPSV falls back to PASV and
+        // EPRT to PORT as on any IPv4 session.
+        self.local = Some(SocketAddr::new(local.ip().to_canonical(), local.port()));
+        self.peer = Some(SocketAddr::new(peer.ip().to_canonical(), peer.port()));
         self.control_secure = self.config.implicit_tls;
         let id = self.new_op_id();
         self.arm(Timer::Connect);
@@ -438,6 +440,8 @@ impl Client {
                 TlsEvent::ControlSecured,
             ) => {
                 self.control_secure = true;
+                // RFC 2228: a successful AUTH resets the security state: PBSZ/PROT again.
+                self.data_protection = ProtLevel::Clear;
                 self.finish(id, Ok(Outcome::Reply(r)));
             }
             (
@@ -695,9 +699,28 @@ impl Client {
     pub fn rename(&mut self, from: Arg, to: Arg, now: Instant) -> Result<Op<Reply>, UsageError> {
         self.start(now, Task::Rename { to }, Command::Rnfr(from))
     }
-    /// `SIZE path`: [`Outcome::Size`] from a `213`; another `2xx` is a protocol error.
+    /// `SIZE path` under `TYPE I` (sent first unless the session is known to be binary: RFC
+    /// 3659 makes the size depend on the type): [`SizeReply`] with the size of a `213`, or no
+    /// size for another positive reply (ftplib `size`); 4xx/5xx are errors.
     pub fn size(&mut self, path: Arg, now: Instant) -> Result<Op<SizeReply>, UsageError> {
-        self.simple(now, Expect::Size, Command::Size(path))
+        if self.transfer_type == Some(TransferType::Binary) {
+            return self.simple(now, Expect::Size, Command::Size(path));
+        }
+        // RFC 3659 4: the size depends on the TYPE (proftpd refuses SIZE in ASCII mode).
+        let then = Command::Size(path);
+        self.start(
+            now,
+            Task::TypeThen {
+                expect: Expect::Size,
+                then,
+            },
+            Command::Type(TransferType::Binary),
+        )
+    }
+
+    /// `ACCT account` (ftplib `acct`): 2xx, else an error.
+    pub fn acct(&mut self, account: Arg, now: Instant) -> Result<Op<Reply>, UsageError> {
+        self.simple(now, Expect::Void, Command::Acct(account))
     }
     /// `MDTM path`: [`Outcome::Modified`] from a `213`.
     pub fn mdtm(&mut self, path: Arg, now: Instant) -> Result<Op<Timestamp>, UsageError> {
@@ -754,8 +777,8 @@ impl Client {
     pub fn abort(&mut self, now: Instant) -> Result<Op<Vec<Reply>>, UsageError> {
         self.check_open()?;
         self.tick(now);
-        let expected = match self.op.take() {
-            None => 1,
+        let (expected, unchecked) = match self.op.take() {
+            None => (1, false),
             Some(Running {
                 id,
                 op: Task::Transfer(t),
@@ -772,6 +795,7 @@ impl Client {
             op: Task::Abort {
                 expected,
                 replies: Vec::new(),
+                unchecked: usize::from(unchecked),
             },
         });
         Ok(Op::new(id))

@@ -36,14 +36,18 @@ pub(super) enum Task {
     AuthTls { reply: Option<Reply> },
     /// `CCC` sent (`reply == None`), or the TLS shutdown runs after this `2xx`.
     Ccc { reply: Option<Reply> },
+    /// `TYPE I` sent so that `then` (SIZE) is asked in binary; `then` follows a 2xx.
+    TypeThen { expect: Expect, then: Command },
     /// `QUIT` sent.
     Quit,
     /// A transfer.
     Transfer(Box<Transfer>),
-    /// `ABOR` sent: `expected` final replies to collect.
+    /// `ABOR` sent: `expected` final replies to collect, the first `unchecked` of them
+    /// answering a preamble command of the transfer (any code), the others 426/451/225/226.
     Abort {
         expected: usize,
         replies: Vec<Reply>,
+        unchecked: usize,
     },
 }
 
@@ -108,8 +112,15 @@ impl Client {
             Task::Abort {
                 expected,
                 mut replies,
+                unchecked,
             } => {
                 if class != ReplyClass::Preliminary {
+                    if replies.len() >= unchecked && !ABORT_REPLIES.contains(&code.as_u16()) {
+                        // ftplib: anything but 426/225/226 (451 where the server uses it) is
+                        // error_proto.
+                        self.finish(id, Err(ProtocolError::AbortReply(reply).into()));
+                        return;
+                    }
                     replies.push(reply);
                 }
                 if replies.len() >= expected {
@@ -117,7 +128,11 @@ impl Client {
                 } else {
                     self.op = Some(Running {
                         id,
-                        op: Task::Abort { expected, replies },
+                        op: Task::Abort {
+                            expected,
+                            replies,
+                            unchecked,
+                        },
                     });
                 }
             }
@@ -140,6 +155,18 @@ impl Client {
                 }
             }
             Task::Login(step) => self.login_reply(id, step, reply),
+            Task::TypeThen { expect, then } => {
+                if class == ReplyClass::Completion {
+                    self.transfer_type = Some(TransferType::Binary);
+                    self.send(then);
+                    self.op = Some(Running {
+                        id,
+                        op: Task::Command(expect),
+                    });
+                } else {
+                    self.finish(id, Err(Error::from_reply(reply)));
+                }
+            }
             Task::Command(expect) => self.command_reply(id, expect, reply),
             Task::Rename { to } => match class {
                 ReplyClass::Intermediate => {
@@ -218,7 +245,30 @@ impl Client {
         let class = reply.code().class();
         match (class, step) {
             (ReplyClass::Completion, _) => self.finish(id, Ok(Outcome::LoggedIn(reply))),
-            (ReplyClass::Intermediate, LoginStep::User { password, acct }) => {
+            (
+                ReplyClass::Intermediate,
+                LoginStep::User {
+                    password,
+                    acct: Some(acct),
+                },
+            ) if reply.code() == ReplyCode::NEED_ACCOUNT => {
+                // RFC 959 5.4: 332 after USER asks for the account first.
+                self.send(Command::Acct(acct));
+                self.op = Some(Running {
+                    id,
+                    op: Task::Login(LoginStep::AcctFirst { password }),
+                });
+            }
+            (ReplyClass::Intermediate, LoginStep::AcctFirst { password }) => {
+                self.send(Command::Pass(password));
+                self.op = Some(Running {
+                    id,
+                    op: Task::Login(LoginStep::Pass { acct: None }),
+                });
+            }
+            (ReplyClass::Intermediate, LoginStep::User { password, acct })
+                if reply.code() != ReplyCode::NEED_ACCOUNT =>
+            {
                 self.send(Command::Pass(password));
                 self.op = Some(Running {
                     id,
@@ -279,8 +329,22 @@ impl Client {
             }
             Expect::Path => match parse257(&reply) {
                 Ok(path) => Ok(Outcome::Path { path, reply }),
+                // ftplib `parse257`: a 257 that holds no quoted path (IIS) is an empty path,
+                // not a failure after the directory was made.
+                Err(_)
+                    if code == ReplyCode::PATH_CREATED && !reply.first_text().contains(&b'"') =>
+                {
+                    Ok(Outcome::Path {
+                        path: Vec::new(),
+                        reply,
+                    })
+                }
                 Err(error) => Err(ProtocolError::Malformed { reply, error }.into()),
             },
+            // ftplib `size`: a positive reply other than 213 means "size unknown".
+            Expect::Size if code != ReplyCode::FILE_STATUS => {
+                Ok(Outcome::Size { size: None, reply })
+            }
             Expect::Size => match parse213_size(&reply) {
                 Ok(size) => Ok(Outcome::Size {
                     size: Some(size),
@@ -307,6 +371,9 @@ impl Client {
         self.finish(id, result);
     }
 }
+
+/// The final replies `ABOR` may bring: 426/451 (the transfer's end), 225/226 (ABOR's own).
+const ABORT_REPLIES: [u16; 4] = [225, 226, 426, 451];
 
 /// The fact line of an MLST reply: the first continuation line of a multi-line 250 (RFC 3659
 /// 7.2: it starts with a space).

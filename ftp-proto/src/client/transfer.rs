@@ -340,6 +340,9 @@ impl Transfer {
     }
 }
 
+/// The final replies that end a transfer with success (RFC 959: 226, or 250).
+const TRANSFER_DONE: [u16; 2] = [226, 250];
+
 fn canonical(ip: IpAddr) -> IpAddr {
     ip.to_canonical()
 }
@@ -545,7 +548,9 @@ impl Client {
                 t.preliminary = true;
                 t.announced = parse150(&reply);
                 self.cancel(Timer::Reply);
-                self.begin_data(&mut t);
+                if !t.data_begun {
+                    self.begin_data(&mut t);
+                }
             }
             self.put_transfer(id, t);
             return;
@@ -668,7 +673,19 @@ impl Client {
                 }
             }
             Step::Command => {
-                if positive {
+                if positive && !t.preliminary && !TRANSFER_DONE.contains(&reply.code().as_u16()) {
+                    // A 2xx other than 226/250 before any 1xx (ftplib: "some servers
+                    // apparently send a 200 reply to a LIST or STOR command, before the 150
+                    // reply"): not the final reply, which is still due. The data may flow.
+                    t.awaiting_reply = true;
+                    if !t.data_begun {
+                        self.begin_data(&mut t);
+                    }
+                    if t.data_finished {
+                        self.arm(Timer::FinalReply);
+                    }
+                    self.put_transfer(id, t);
+                } else if positive {
                     self.cancel(Timer::Reply);
                     t.final_reply = Some(reply);
                     if !t.data_begun {
@@ -707,6 +724,8 @@ impl Client {
                 self.put_transfer(id, t);
             }
             DataEvent::Listening { addr } if t.step == Step::Listening => {
+                // A listener on an IPv4-mapped address is announced as IPv4.
+                let addr = SocketAddr::new(addr.ip().to_canonical(), addr.port());
                 self.cancel(Timer::DataConnect);
                 t.listen_addr = Some(addr);
                 t.awaiting_reply = true;
@@ -786,9 +805,12 @@ impl Client {
 
     /// For [`Client::abort`]: close the data connection, end the transfer with
     /// [`Error::Aborted`], and say how many final replies `ABOR` will bring.
-    pub(super) fn abort_transfer(&mut self, id: OpId, t: Box<Transfer>) -> usize {
+    /// Also says whether the first of those replies answers a preamble command (TYPE, EPSV,
+    /// REST ...), which may be any reply.
+    pub(super) fn abort_transfer(&mut self, id: OpId, t: Box<Transfer>) -> (usize, bool) {
         self.close_data_if_open(&t);
         self.finish(id, Err(Error::Aborted));
-        1 + usize::from(t.awaiting_reply)
+        let preamble = t.awaiting_reply && t.step != Step::Command;
+        (1 + usize::from(t.awaiting_reply), preamble)
     }
 }

@@ -208,6 +208,7 @@ pub fn render_error(e: &Error) -> String {
                 }
                 ProtocolError::Listing(_) => "Listing".to_string(),
                 ProtocolError::PlaintextInjection { .. } => "PlaintextInjection".to_string(),
+                ProtocolError::AbortReply(r) => format!("AbortReply {}", r.code()),
                 ProtocolError::ReplyDuringTlsChange(r) =>
                     format!("ReplyDuringTlsChange {}", r.code()),
                 other => format!("{other:?}"),
@@ -421,6 +422,14 @@ impl Session {
             "connect" => c
                 .connect(LOCAL.parse().unwrap(), PEER.parse().unwrap(), now)
                 .map(id),
+            "connect_mapped" => c
+                .connect(
+                    "[::ffff:127.0.0.1]:50000".parse().unwrap(),
+                    "[::ffff:127.0.0.1]:21".parse().unwrap(),
+                    now,
+                )
+                .map(id),
+            "acct" => c.acct(arg(rest), now).map(id),
             "connect6" => c
                 .connect(LOCAL6.parse().unwrap(), PEER6.parse().unwrap(), now)
                 .map(id),
