@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use ftp_proto::Timestamp;
 use ftp_proto::client::{
-    Client, Config, Credentials, DataSink, FromOutcome, ListingItem, Op, ProtocolError, SizeReply,
-    Timeouts, TransferCommand, TransferRequest, UsageError,
+    Client, Config, Credentials, DataSink, FromOutcome, ListingItem, Op, ProtocolError, Timeouts,
+    TransferCommand, TransferRequest, UsageError,
 };
 use ftp_proto::command::{Arg, Command, Password, TransferType};
 use ftp_proto::listing::MlsdEntry;
@@ -397,16 +397,6 @@ impl Ftp {
     ) -> Result<T> {
         let op = self.driver.request(f)?;
         self.driver.run(op)
-    }
-
-    /// SIZE: the size of a 213 reply; another positive reply (size unknown) is
-    /// [`Error::UnexpectedReply`].
-    fn size_of(
-        &mut self,
-        f: impl FnOnce(&mut Client, Instant) -> std::result::Result<Op<SizeReply>, UsageError>,
-    ) -> Result<u64> {
-        let SizeReply { size, reply } = self.run(f)?;
-        size.ok_or(Error::UnexpectedReply(reply))
     }
 
     /// Logs in: USER, then PASS only after a 3xx, then ACCT only after a 3xx. An empty user is
@@ -828,16 +818,24 @@ impl Ftp {
         self.run(|c, now| c.rmd(arg, now))
     }
 
-    /// The size of a file (SIZE, 213 only; SIZE is not a standard command).
-    pub fn size(&mut self, path: &str) -> Result<u64> {
+    /// The size of a file (SIZE, asked under TYPE I as RFC 3659 wants; SIZE is not a
+    /// standard command). As ftplib: `Some(size)` from a 213 reply, `None` from another
+    /// positive reply (the size is unknown), an error for a 4xx/5xx.
+    pub fn size(&mut self, path: &str) -> Result<Option<u64>> {
         let arg = self.arg(path)?;
-        self.size_of(|c, now| c.size(arg, now))
+        Ok(self.run(|c, now| c.size(arg, now))?.size)
     }
 
     /// [`size`](Ftp::size) with the name in bytes.
-    pub fn size_bytes(&mut self, path: &[u8]) -> Result<u64> {
+    pub fn size_bytes(&mut self, path: &[u8]) -> Result<Option<u64>> {
         let arg = Arg::try_from(path)?;
-        self.size_of(|c, now| c.size(arg, now))
+        Ok(self.run(|c, now| c.size(arg, now))?.size)
+    }
+
+    /// ftplib `acct`: sends `ACCT account`; a reply other than 2xx is an error.
+    pub fn acct(&mut self, account: &str) -> Result<Reply> {
+        let arg = self.arg(account)?;
+        self.run(|c, now| c.acct(arg, now))
     }
 
     /// The modification time of a file (MDTM).

@@ -3,9 +3,11 @@
 //!
 //! Each borrows the session until it is finished. `finish()` ends the transfer and returns the
 //! server's final reply. Dropping one without `finish()` ends it on a best-effort basis and
-//! ignores the outcome: an upload is ended as if `finish()` had been called; a download that
-//! has reached the end of its data reads the final reply; a download dropped earlier is
-//! aborted (ABOR). Call `finish()` or `abort()` to learn how it went.
+//! ignores the outcome: an upload is aborted (ABOR, and the data connection closed without a
+//! TLS `close_notify`), so that a `?` that returns early never leaves a truncated file the
+//! server takes as complete; a download that has reached the end of its data reads the final
+//! reply; a download dropped earlier is aborted (ABOR). Call `finish()` or `abort()` to learn
+//! how it went.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -159,9 +161,7 @@ impl Drop for DataStream<'_> {
         self.done = true;
         if std::thread::panicking() {
             self.driver.close();
-        } else if self.upload {
-            let _ = self.driver.finish_upload(self.op);
-        } else if self.read_eof {
+        } else if self.read_eof && !self.upload {
             let _ = self.driver.run(self.op);
         } else {
             let _ = self.driver.abort_transfer(self.op);

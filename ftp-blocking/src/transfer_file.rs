@@ -148,7 +148,8 @@ impl Ftp {
     /// 4xx/5xx, and no MLST size either). Connection failures are errors.
     fn remote_size(&mut self, remote: &str) -> Result<Option<u64>> {
         match self.size(remote) {
-            Ok(size) => return Ok(Some(size)),
+            Ok(Some(size)) => return Ok(Some(size)),
+            Ok(None) => {}
             Err(Error::Temporary(_) | Error::Permanent(_) | Error::UnexpectedReply(_)) => {}
             Err(e) => return Err(e),
         }

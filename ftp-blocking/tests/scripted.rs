@@ -720,6 +720,8 @@ fn mkd_and_pwd_unescape_doubled_quotes() {
 #[test]
 fn size_rename_delete_rmd() {
     let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 Switching to Binary mode.\r\n")
         .expect("SIZE a.txt\r\n")
         .send("213 54\r\n")
         .expect("RNFR a.txt\r\n")
@@ -734,7 +736,7 @@ fn size_rename_delete_rmd() {
         .start()
         .unwrap();
     let mut ftp = login(short(), &server);
-    assert_eq!(ftp.size("a.txt").unwrap(), 54);
+    assert_eq!(ftp.size("a.txt").unwrap(), Some(54));
     ftp.rename("a.txt", "b.txt").unwrap();
     ftp.delete("b.txt").unwrap();
     ftp.rmd("d").unwrap();
@@ -1379,4 +1381,147 @@ fn duration_max_and_no_timeout_are_accepted_and_sessions_work() {
         drop(ftp);
         finish(server);
     }
+}
+
+/// Issue 11 items 1 and 2: SIZE goes under TYPE I, and a positive reply other than 213 means
+/// "size unknown" (`Ok(None)`, as ftplib), not a failure; 4xx/5xx stay errors.
+#[test]
+fn size_is_asked_under_type_i_and_a_non_213_positive_reply_is_none() {
+    let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 Switching to Binary mode.\r\n")
+        .expect("SIZE a.txt\r\n")
+        .send("250 1000\r\n")
+        .expect("SIZE b.txt\r\n")
+        .send("213 54\r\n")
+        .expect("SIZE c.txt\r\n")
+        .send("550 no such file\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    assert_eq!(ftp.size("a.txt").unwrap(), None);
+    assert_eq!(ftp.size("b.txt").unwrap(), Some(54));
+    assert!(ftp.size("c.txt").unwrap_err().is_permanent());
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 11 item 3: a 200 before the 150 (ftplib's comment: some servers do it) keeps the
+/// dialogue in step: the listing ends with the 226 and the next command gets its own reply.
+#[test]
+fn dir_with_200_before_150_keeps_the_dialogue_in_step() {
+    let server = logged_in()
+        .expect("TYPE A\r\n")
+        .send("200 type set\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("LIST\r\n")
+        .send("200 PORT command successful.\r\n")
+        .send("150 Here comes the directory listing.\r\n")
+        .data_send("-rw-r--r-- 1 ftp ftp 54 Jun 15 08:30 a.txt\r\n")
+        .data_close()
+        .send("226 Directory send OK.\r\n")
+        .expect("NOOP\r\n")
+        .send("200 NOOP ok.\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let mut lines = Vec::new();
+    let reply = ftp.dir(&[], |l| lines.push(l.to_owned())).unwrap();
+    assert_eq!(reply.code().as_u16(), 226);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(ftp.noop().unwrap().code().as_u16(), 200);
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 11 item 4 and ftplib `acct()`: 332 after USER sends ACCT first; `acct` sends ACCT.
+#[test]
+fn login_with_332_after_user_sends_acct_and_acct_sends_acct() {
+    let server = Script::new()
+        .send(GREETING)
+        .expect("USER alice\r\n")
+        .send("332 Need account for login.\r\n")
+        .expect("ACCT dept\r\n")
+        .send("331 Password required.\r\n")
+        .expect("PASS secret\r\n")
+        .send("230 Logged in.\r\n")
+        .expect("ACCT other\r\n")
+        .send("202 Command not implemented, superfluous at this site.\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = connect_with(short(), &server);
+    assert_eq!(
+        ftp.login("alice", "secret", "dept")
+            .unwrap()
+            .code()
+            .as_u16(),
+        230
+    );
+    assert_eq!(ftp.acct("other").unwrap().code().as_u16(), 202);
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 11 item 6: `abort()` checks ABOR's reply as ftplib does: 500 is a protocol error.
+#[test]
+fn abort_with_an_unexpected_reply_is_a_protocol_error() {
+    let server = logged_in()
+        .expect("ABOR\r\n")
+        .send("500 Unknown command.\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let err = ftp.abort().unwrap_err();
+    assert!(err.is_protocol(), "{err:?}");
+    assert_eq!(err.reply().unwrap().code().as_u16(), 500);
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 11 item 7: a 257 with no quoted path (IIS) gives an empty path, not an error after
+/// the directory was made.
+#[test]
+fn mkd_257_without_a_quoted_path_returns_an_empty_path() {
+    let server = logged_in()
+        .expect("MKD new\r\n")
+        .send("257 MKD command successful.\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    assert_eq!(ftp.mkd("new").unwrap(), "");
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 11 item 12: an upload dropped without `finish()` (a `?` that returned early) is
+/// aborted: the data connection is closed and ABOR sent, so the server does not store a
+/// truncated file as complete; the session goes on.
+#[test]
+fn upload_dropped_without_finish_is_aborted() {
+    let server = passive(logged_in(), "TYPE I\r\n", "STOR part.bin\r\n")
+        .data_expect_all()
+        .expect("ABOR\r\n")
+        .send("426 Failure reading network stream.\r\n")
+        .send("225 ABOR successful.\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    {
+        let mut w = ftp.stor("part.bin").unwrap();
+        w.write_all(b"the first half").unwrap();
+        // dropped here without finish()
+    }
+    ftp.noop().unwrap();
+    drop(ftp);
+    finish(server);
 }
