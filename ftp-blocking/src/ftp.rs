@@ -177,6 +177,14 @@ impl FtpBuilder {
         self
     }
 
+    /// Sends `EPSV ALL` before the first passive transfer (RFC 2428 section 4; off by
+    /// default). Once the server accepts it, only EPSV opens data connections: no PASV
+    /// fallback, and active mode is refused.
+    pub fn epsv_all(mut self, on: bool) -> Self {
+        self.config.epsv_all = on;
+        self
+    }
+
     /// Connect to the address in a 227 reply instead of the control peer's (off by default:
     /// a server could otherwise send the client to any host).
     pub fn trust_server_pasv_ipv4_address(mut self, trust: bool) -> Self {

@@ -1525,3 +1525,46 @@ fn upload_dropped_without_finish_is_aborted() {
     drop(ftp);
     finish(server);
 }
+
+/// Issue 11 item 13: `FtpBuilder::epsv_all(true)` sends EPSV ALL once, before the first
+/// passive transfer.
+#[test]
+fn epsv_all_is_sent_once_before_the_first_passive_transfer() {
+    let script = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 type set\r\n")
+        .expect("EPSV ALL\r\n")
+        .send("200 EPSV ALL ok.\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("RETR a\r\n")
+        .send("150 ok\r\n")
+        .data_send("A")
+        .data_close()
+        .send("226 done\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("RETR b\r\n")
+        .send("150 ok\r\n")
+        .data_send("B")
+        .data_close()
+        .send("226 done\r\n")
+        .wait_for_close();
+    let server = script.start().unwrap();
+    let mut ftp = login(short().epsv_all(true), &server);
+    for name in ["a", "b"] {
+        let mut got = Vec::new();
+        ftp.retrbinary(
+            &format!("RETR {name}"),
+            |b| got.extend_from_slice(b),
+            8192,
+            None,
+        )
+        .unwrap();
+        assert_eq!(got, name.to_uppercase().as_bytes());
+    }
+    drop(ftp);
+    finish(server);
+}

@@ -838,3 +838,41 @@ every_refusal! {
     opts_utf8_success_and_every_refusal: "opts_utf8", "OPTS UTF8 ON", "200 ok" => "ok Reply 200",
         3xx => "ok Reply 350", 4xx/5xx refused: false;
 }
+
+/// Issue 11 item 11: a 120 greeting ("ready in nnn minutes") extends the wait for the
+/// greeting to what it announces, within `Timeouts::ready_soon_cap`.
+#[test]
+fn greeting_120_extends_the_connect_wait_within_a_cap() {
+    let config = ftp_proto::client::Config::default(); // connect 30 s, cap 10 min
+    client_support::run(
+        &config,
+        "
+        > connect
+        S: 120 Service ready in 2 minutes.
+        W: 100
+        S: 220 ready
+        F: ok Greeting 220
+    ",
+    );
+    client_support::run(
+        &config,
+        "
+        > connect
+        S: 120 Service ready in 999 minutes.
+        W: 590
+        W: 20
+        F: err Timeout Connect
+        A: CloseAll
+    ",
+    );
+    // Without the 120, the connect timeout holds.
+    client_support::run(
+        &config,
+        "
+        > connect
+        W: 31
+        F: err Timeout Connect
+        A: CloseAll
+    ",
+    );
+}

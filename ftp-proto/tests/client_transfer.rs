@@ -1301,3 +1301,65 @@ fn ipv4_mapped_peer_is_ipv4_eprt_falls_back_to_port() {
     ";
     client_support::run(&config, script);
 }
+
+/// Issue 11 item 13: with `Config::epsv_all`, `EPSV ALL` goes once before the first passive
+/// transfer; once accepted, a refused EPSV does not fall back to PASV and active transfers are
+/// refused; a refused `EPSV ALL` is ignored.
+#[test]
+fn epsv_all_setting() {
+    let config = ftp_proto::client::Config {
+        epsv_all: true,
+        ..Default::default()
+    };
+    client_support::run(
+        &config,
+        ready!(
+            "
+        > retr a
+        C: EPSV ALL
+        S: 200 EPSV ALL ok.
+        C: EPSV
+        S: 229 Entering Extended Passive Mode (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        D: finished 0
+        S: 226 ok
+        F: ok Transfer 226 -
+        > retr b
+        C: EPSV
+        S: 500 no EPSV today
+        F: err Permanent 500
+        > passive off
+        > retr c => err EpsvAllInForce
+    "
+        ),
+    );
+    client_support::run(
+        &config,
+        ready!(
+            "
+        > retr a
+        C: EPSV ALL
+        S: 500 Unknown command.
+        C: EPSV
+        S: 500 Unknown command.
+        C: PASV
+        S: 227 Entering Passive Mode (127,0,0,1,156,64).
+        A: ConnectData 127.0.0.1:40000
+    "
+        ),
+    );
+    // Off by default: no EPSV ALL.
+    client_support::run(
+        &ftp_proto::client::Config::default(),
+        ready!(
+            "
+        > retr a
+        C: EPSV
+    "
+        ),
+    );
+}

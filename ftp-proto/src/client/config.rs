@@ -41,7 +41,13 @@ pub struct Timeouts {
     /// [`Timer::FinalReply`](super::Timer::FinalReply): the transfer's final reply once the data
     /// connection has ended (or failed). 30 s.
     pub final_reply: Duration,
+    /// The most a `120 Service ready in nnn minutes` greeting may extend the wait for the
+    /// greeting ([`Timer::Connect`](super::Timer::Connect)) to. 10 min.
+    pub ready_soon_cap: Duration,
 }
+
+/// The default of [`Timeouts::ready_soon_cap`].
+const READY_SOON_CAP: Duration = Duration::from_secs(600);
 
 impl Timeouts {
     /// No deadline for any wait (ftplib `timeout=None`).
@@ -55,6 +61,7 @@ impl Timeouts {
             data_connect: d,
             data_idle: d,
             final_reply: d,
+            ready_soon_cap: READY_SOON_CAP,
         }
     }
 
@@ -78,6 +85,7 @@ impl Default for Timeouts {
             data_connect: Duration::from_secs(30),
             data_idle: Duration::from_secs(60),
             final_reply: Duration::from_secs(30),
+            ready_soon_cap: READY_SOON_CAP,
         }
     }
 }
@@ -109,6 +117,12 @@ pub struct Config {
     /// The control connection is TLS from the start (implicit FTPS, usually port 990): the
     /// adapter has completed the handshake before [`Client::connect`](super::Client::connect).
     pub implicit_tls: bool,
+    /// Send `EPSV ALL` before the first passive transfer (RFC 2428 section 4, for NAT and
+    /// firewalls that watch the control connection). Once the server accepts it, EPSV is the
+    /// only way: no PASV fallback, and active transfers are refused
+    /// ([`UsageError::EpsvAllInForce`](super::UsageError::EpsvAllInForce)). A refusal is
+    /// ignored. Default `false`.
+    pub epsv_all: bool,
 }
 
 impl Default for Config {
@@ -120,6 +134,7 @@ impl Default for Config {
             passive: true,
             trust_server_pasv_ipv4_address: false,
             implicit_tls: false,
+            epsv_all: false,
         }
     }
 }

@@ -173,6 +173,10 @@ pub enum UsageError {
     /// [`Client::abort`](super::Client::abort) while an operation other than a transfer runs.
     #[error("abort is only possible while a transfer runs or the session is idle")]
     NothingToAbort,
+    /// An active-mode transfer after the server accepted `EPSV ALL`
+    /// ([`Config::epsv_all`](super::Config::epsv_all)): only EPSV may open data connections.
+    #[error("EPSV ALL is in force: only passive (EPSV) transfers are possible")]
+    EpsvAllInForce,
     /// [`Op::result`](super::Op::result) was given the result of another kind of request.
     #[error("the result belongs to another operation")]
     WrongOperation,

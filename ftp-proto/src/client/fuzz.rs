@@ -64,6 +64,7 @@ pub fn fuzz_client(data: &[u8], start: Instant) {
         passive: flags & 1 == 0,
         trust_server_pasv_ipv4_address: flags & 2 != 0,
         implicit_tls: flags & 4 != 0,
+        epsv_all: flags & 16 != 0,
         ..Config::default()
     };
     let v6 = flags & 8 != 0;

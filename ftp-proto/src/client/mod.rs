@@ -166,6 +166,7 @@ pub struct Client {
     transfer_type: Option<TransferType>,
     passive: bool,
     epsv_refused: bool,
+    epsv_all: EpsvAll,
     eprt_refused: bool,
     deadlines: [Deadline; 5],
     now: Option<Instant>,
@@ -187,6 +188,14 @@ enum PlanStep {
     AuthTls,
     Login(Credentials),
     ProtP,
+}
+
+/// Where `EPSV ALL` ([`Config::epsv_all`]) stands in the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EpsvAll {
+    NotSent,
+    Accepted,
+    Refused,
 }
 
 /// When a named timer expires.
@@ -219,6 +228,7 @@ impl Client {
             transfer_type: None,
             passive: config.passive,
             epsv_refused: false,
+            epsv_all: EpsvAll::NotSent,
             eprt_refused: false,
             deadlines: [Deadline::Off; 5],
             now: None,
@@ -940,6 +950,17 @@ impl Client {
             Some(at) => Deadline::At(at),
             None => Deadline::Never,
         };
+    }
+
+    /// Moves `timer`'s deadline to `after` from now if that is later (never earlier, never
+    /// onto a timer without a deadline).
+    fn extend(&mut self, timer: Timer, after: core::time::Duration) {
+        if let Deadline::At(at) = self.deadlines[timer.index()]
+            && let Some(later) = self.now.and_then(|now| now.checked_add(after))
+            && later > at
+        {
+            self.deadlines[timer.index()] = Deadline::At(later);
+        }
     }
 
     fn cancel(&mut self, timer: Timer) {

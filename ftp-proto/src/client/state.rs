@@ -140,6 +140,19 @@ impl Client {
                 self.finish(id, Err(ProtocolError::ReplyDuringTlsChange(reply).into()));
                 self.shutdown();
             }
+            Task::Greeting if code == ReplyCode::READY_SOON => {
+                // "120 Service ready in nnn minutes": wait that long, within a cap.
+                if let Some(wait) = announced_delay(reply.text()) {
+                    self.extend(
+                        Timer::Connect,
+                        wait.min(self.config.timeouts.ready_soon_cap),
+                    );
+                }
+                self.op = Some(Running {
+                    id,
+                    op: Task::Greeting,
+                });
+            }
             op if class == ReplyClass::Preliminary => {
                 // A 1xx to a command that opens no data connection is not final: it is
                 // reported (Event::Reply) and the reply timer keeps running.
@@ -370,6 +383,32 @@ impl Client {
         };
         self.finish(id, result);
     }
+}
+
+/// The delay a `120` reply announces: the first number, in minutes (RFC 959: "Service ready
+/// in nnn minutes"), or seconds or hours when the word after it says so.
+fn announced_delay(text: &[u8]) -> Option<core::time::Duration> {
+    let start = text.iter().position(u8::is_ascii_digit)?;
+    let digits = text[start..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let n: u64 = core::str::from_utf8(&text[start..start + digits])
+        .ok()?
+        .parse()
+        .ok()?;
+    let unit = text[start + digits..]
+        .iter()
+        .skip_while(|b| **b == b' ')
+        .take(3)
+        .map(u8::to_ascii_lowercase)
+        .collect::<Vec<u8>>();
+    let secs = match unit.as_slice() {
+        b"sec" => n,
+        b"hou" => n.saturating_mul(3600),
+        _ => n.saturating_mul(60),
+    };
+    Some(core::time::Duration::from_secs(secs))
 }
 
 /// The final replies `ABOR` may bring: 426/451 (the transfer's end), 225/226 (ABOR's own).

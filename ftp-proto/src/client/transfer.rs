@@ -4,19 +4,19 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use crate::command::{Arg, Command, ProtLevel, TransferType};
+use crate::command::{Arg, Command, ProtLevel, RawCommand, TransferType};
 use crate::listing::{
     LineSplitter, ListParser, ListingError, ListingLimits, MlsdParser, NlstParser,
 };
 use crate::parse::{parse150, parse227, parse229};
 use crate::reply::{Reply, ReplyClass};
 
-use super::Client;
 use super::error::{Error, ProtocolError};
 use super::event::{
     Action, DataEvent, DataFailure, Event, ListingItem, OpId, Outcome, Output, Timer,
 };
 use super::state::{Running, Task};
+use super::{Client, EpsvAll};
 
 /// What to transfer, how, and where the bytes go.
 ///
@@ -269,6 +269,8 @@ pub(super) enum Step {
     OptsMlst,
     /// `TYPE` sent.
     Type,
+    /// `EPSV ALL` sent (once per session, with [`Config::epsv_all`](super::Config::epsv_all)).
+    EpsvAll,
     /// `EPSV` sent.
     Epsv,
     /// `PASV` sent.
@@ -353,6 +355,10 @@ impl Client {
         request: TransferRequest,
         now: std::time::Instant,
     ) -> Result<super::Op<super::TransferDone>, super::UsageError> {
+        if !self.passive && self.epsv_all == EpsvAll::Accepted {
+            self.check_ready()?;
+            return Err(super::UsageError::EpsvAllInForce);
+        }
         let id = self.begin(now)?;
         let t = Transfer {
             command: Some(request.command),
@@ -417,7 +423,18 @@ impl Client {
             t.awaiting_reply = false;
             self.push(Output::Action(Action::ListenData { ip }));
             self.arm(Timer::DataConnect);
-        } else if self.peer_ip().is_ipv6() || !self.epsv_refused {
+        } else if self.config.epsv_all
+            && self.epsv_all == EpsvAll::NotSent
+            && let Ok(all) = RawCommand::new("EPSV", Some(super::const_arg("ALL")))
+        {
+            // RFC 2428 4: from now on the client uses EPSV only.
+            t.step = Step::EpsvAll;
+            t.awaiting_reply = true;
+            self.send(Command::Raw(all));
+        } else if self.peer_ip().is_ipv6()
+            || !self.epsv_refused
+            || self.epsv_all == EpsvAll::Accepted
+        {
             t.step = Step::Epsv;
             t.awaiting_reply = true;
             self.send(Command::Epsv);
@@ -497,7 +514,7 @@ impl Client {
     fn close_data_if_open(&mut self, t: &Transfer) {
         if !matches!(
             t.step,
-            Step::OptsMlst | Step::Type | Step::Epsv | Step::Pasv
+            Step::OptsMlst | Step::Type | Step::EpsvAll | Step::Epsv | Step::Pasv
         ) {
             self.push(Output::Action(Action::CloseData));
         }
@@ -597,6 +614,16 @@ impl Client {
                     self.finish(id, Err(Error::from_reply(reply)));
                 }
             }
+            Step::EpsvAll => {
+                // Refused: carry on without it (PASV stays possible).
+                self.epsv_all = if positive {
+                    EpsvAll::Accepted
+                } else {
+                    EpsvAll::Refused
+                };
+                self.open_data(&mut t);
+                self.put_transfer(id, t);
+            }
             Step::Epsv => {
                 if positive {
                     match parse229(&reply) {
@@ -609,7 +636,10 @@ impl Client {
                             self.finish(id, Err(ProtocolError::Malformed { reply, error }.into()))
                         }
                     }
-                } else if class == ReplyClass::PermanentNegative && self.peer_ip().is_ipv4() {
+                } else if class == ReplyClass::PermanentNegative
+                    && self.peer_ip().is_ipv4()
+                    && self.epsv_all != EpsvAll::Accepted
+                {
                     self.epsv_refused = true;
                     t.step = Step::Pasv;
                     t.awaiting_reply = true;
