@@ -159,6 +159,12 @@ pub fn fuzz_client(data: &[u8], start: Instant) {
         // and replies and entries need bytes.
         let consumed = before - input.data.len();
         drain(&mut client, &mut open, &mut done, 64 + 8 * consumed);
+        // Every wait is bounded: a busy client always has a deadline, an idle one none.
+        assert_eq!(
+            client.is_busy(),
+            client.poll_timeout().is_some(),
+            "busy without a deadline, or idle with one"
+        );
         if client.is_closed() {
             assert!(!client.is_busy());
             assert!(matches!(client.noop(now), Err(UsageError::Closed)));

@@ -333,6 +333,26 @@ impl Session {
         if self.client.is_closed() {
             assert_eq!(self.client.poll_timeout(), None, "closed with a deadline");
         }
+        // Every wait is bounded (with durations an Instant can hold): a busy client always
+        // has a deadline, an idle one none.
+        let t = self.client.config().timeouts;
+        let day = Duration::from_secs(86_400);
+        if [
+            t.connect,
+            t.reply,
+            t.data_connect,
+            t.data_idle,
+            t.final_reply,
+        ]
+        .iter()
+        .all(|d| *d < day)
+        {
+            assert_eq!(
+                self.client.is_busy(),
+                self.client.poll_timeout().is_some(),
+                "busy without a deadline, or idle with one"
+            );
+        }
     }
 
     /// The timer whose deadline is the earliest, if any.
