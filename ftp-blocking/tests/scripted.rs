@@ -1568,3 +1568,20 @@ fn epsv_all_is_sent_once_before_the_first_passive_transfer() {
     drop(ftp);
     finish(server);
 }
+
+/// Issue 11 item 11: a 120 greeting ("ready in nnn minutes", here seconds) extends the wait for
+/// the greeting past the connect timeout, to what it announces.
+#[test]
+fn greeting_120_extends_the_connect_wait() {
+    let server = Script::new()
+        .send("120 Service ready in 2 seconds.\r\n")
+        .sleep(Duration::from_millis(700))
+        .send(GREETING)
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let ftp = connect_with(short().connect_timeout(Duration::from_millis(300)), &server);
+    assert_eq!(ftp.getwelcome().code().as_u16(), 220);
+    drop(ftp);
+    finish(server);
+}
