@@ -188,7 +188,7 @@ pub fn fuzz_client(data: &[u8], start: Instant) {
 
 fn request(client: &mut Client, input: &mut Input<'_>, now: Instant) -> Result<OpId, UsageError> {
     let which = input.byte().unwrap_or(0);
-    match which % 24 {
+    match which % 27 {
         0 => id(client.login(input.arg(), Password::from(input.arg()), None, now)),
         1 => {
             let raw = RawCommand::new("SITE", Some(input.arg()));
@@ -250,6 +250,19 @@ fn request(client: &mut Client, input: &mut Input<'_>, now: Instant) -> Result<O
         20 => id(client.prot_p(now)),
         21 => id(client.ccc(now)),
         22 => id(client.quit(now)),
+        23 => id(client.acct(input.arg(), now)),
+        24 => {
+            let credentials = super::Credentials {
+                user: input.arg(),
+                password: Password::from(input.arg()),
+                acct: None,
+            };
+            id(client.login_secure(credentials, which & 0x80 != 0, now))
+        }
+        25 => match RawCommand::new("SITE", Some(input.arg())) {
+            Ok(raw) => id(client.voidcmd(Command::Raw(raw), now)),
+            Err(_) => id(client.noop(now)),
+        },
         _ => {
             if which & 0x80 != 0 {
                 client.close();

@@ -587,8 +587,7 @@ impl Client {
             logged_in: None,
         };
         // Nothing has run yet: the first step starts at once.
-        let none = self.advance_plan(plan, Outcome::Closed(None));
-        debug_assert!(none.is_none());
+        self.start_plan_step(plan);
         Ok(Op::new(id))
     }
 
@@ -1004,12 +1003,26 @@ impl Client {
     /// Starts the next step of `plan` after a step ended with `outcome`; `Some(result)` when
     /// the plan is complete.
     fn advance_plan(&mut self, mut plan: Plan, outcome: Outcome) -> Option<Result<Outcome, Error>> {
-        if let Outcome::LoggedIn(reply) = outcome {
-            plan.logged_in = Some(reply);
+        let last = match outcome {
+            Outcome::LoggedIn(reply) => {
+                plan.logged_in = Some(reply.clone());
+                Outcome::LoggedIn(reply)
+            }
+            other => other,
+        };
+        if plan.steps.is_empty() {
+            // The plan's result: the login's reply, else the last step's outcome.
+            return Some(Ok(plan.logged_in.map_or(last, Outcome::LoggedIn)));
         }
+        self.start_plan_step(plan);
+        None
+    }
+
+    /// Starts the next step of `plan` (there is one) under the plan's id.
+    fn start_plan_step(&mut self, mut plan: Plan) {
         let id = plan.id;
         let (task, command) = match plan.steps.pop_front() {
-            None => return plan.logged_in.map(|r| Ok(Outcome::LoggedIn(r))),
+            None => return,
             Some(PlanStep::AuthTls) => (
                 Task::AuthTls { reply: None },
                 Command::Auth(const_arg("TLS")),
@@ -1026,7 +1039,6 @@ impl Client {
         self.send(command);
         self.op = Some(Running { id, op: task });
         self.plan = Some(plan);
-        None
     }
 
     /// Ends the running operation, if any, with `error`.
