@@ -396,6 +396,9 @@ fn rest_offset_is_sent_before_retr() {
     finish(server);
 }
 
+/// The 44 bytes after offset 10 of a 54-byte file.
+const REST_TAIL: &str = "0123456789012345678901234567890123456789abcd";
+
 #[test]
 fn retr_reader_with_rest_reports_the_announced_size() {
     let server = logged_in()
@@ -408,7 +411,8 @@ fn retr_reader_with_rest_reports_the_announced_size() {
         .send("350 restarting\r\n")
         .expect("RETR plain.txt\r\n")
         .send("150 Opening BINARY mode data connection for plain.txt (54 bytes).\r\n")
-        .data_send("0123456789")
+        // vsftpd announces the whole file after REST: 54 - 10 bytes follow.
+        .data_send(REST_TAIL)
         .data_close()
         .send("226 done\r\n")
         .wait_for_close()
@@ -419,7 +423,7 @@ fn retr_reader_with_rest_reports_the_announced_size() {
     assert_eq!(reader.announced_size(), Some(54));
     let mut got = String::new();
     reader.read_to_string(&mut got).unwrap();
-    assert_eq!(got, "0123456789");
+    assert_eq!(got, REST_TAIL);
     assert_eq!(reader.finish().unwrap().code().as_u16(), 226);
     drop(ftp);
     finish(server);
@@ -1582,6 +1586,43 @@ fn greeting_120_extends_the_connect_wait() {
         .unwrap();
     let ftp = connect_with(short().connect_timeout(Duration::from_millis(300)), &server);
     assert_eq!(ftp.getwelcome().code().as_u16(), 220);
+    drop(ftp);
+    finish(server);
+}
+
+/// A plain binary download that ends cleanly short of the size its 150 announced is
+/// truncation (curl: CURLE_PARTIAL_FILE), not success; the session goes on.
+#[test]
+fn plain_download_short_of_the_announced_size_is_truncated() {
+    let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 type set\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("RETR f\r\n")
+        .send("150 Opening BINARY mode data connection for f (1000 bytes).\r\n")
+        .data_send("x".repeat(500))
+        .data_close()
+        .send("226 done\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let err = ftp.retrbinary("RETR f", |_| {}, 8192, None).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Data {
+                kind: ftp_proto::client::DataFailure::Truncated,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    ftp.noop().unwrap();
     drop(ftp);
     finish(server);
 }

@@ -1363,3 +1363,78 @@ fn epsv_all_setting() {
         ),
     );
 }
+
+scripts! {
+    // A binary download whose data ends cleanly short of the announced size is truncated
+    // (curl: CURLE_PARTIAL_FILE), found by the hostile suite; REST counts either way.
+    plain_binary_download_short_of_the_announced_size_is_truncation: ready!("
+        > retr f
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR f
+        S: 150 Opening BINARY mode data connection for f (1000 bytes).
+        A: StartData 1000
+        D: finished 500
+        A: CloseData
+        S: 226 done
+        F: err Data Truncated
+        > noop
+        C: NOOP
+    ");
+    plain_binary_download_after_rest_complete_either_way_it_is_announced: ready!("
+        > retr f rest=400
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: REST 400
+        S: 350 Restart position accepted (400).
+        C: RETR f
+        S: 150 Opening BINARY mode data connection for f (1000 bytes).
+        A: StartData 1000
+        D: finished 600
+        S: 226 done
+        F: ok Transfer 226 1000
+        > retr f rest=400
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: REST 400
+        S: 350 Restart position accepted (400).
+        C: RETR f
+        S: 150 Opening BINARY mode data connection for f (600 bytes).
+        A: StartData 600
+        D: finished 600
+        S: 226 done
+        F: ok Transfer 226 600
+    ");
+    plain_download_longer_than_announced_or_in_ascii_is_not_judged: ready!("
+        > retr f
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR f
+        S: 150 Opening BINARY mode data connection for f (10 bytes).
+        A: StartData 10
+        D: finished 12
+        S: 226 done
+        F: ok Transfer 226 10
+        > retr f type=A sink=lines
+        C: TYPE A
+        S: 200 ok
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR f
+        S: 150 Opening ASCII mode data connection for f (10 bytes).
+        A: StartData 10
+        D: finished 8
+        S: 226 done
+        F: ok Transfer 226 10
+    ");
+}

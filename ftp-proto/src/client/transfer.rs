@@ -310,6 +310,8 @@ pub(super) struct Transfer {
     /// [`Action::StartData`] emitted.
     started: bool,
     announced: Option<u64>,
+    /// `RETR` in binary: the byte count can be held against the announced size.
+    binary_download: bool,
     final_reply: Option<Reply>,
     data_finished: bool,
     /// A local failure (data connection, data timer) waiting for the final reply.
@@ -332,6 +334,22 @@ impl Transfer {
                 kind: DataFailure::Truncated,
                 message,
             }
+        }
+    }
+
+    /// A binary download (RETR under TYPE I) whose data ended cleanly short of the size the
+    /// 1xx announced, counted either way (from 0 or from the REST offset), is truncated (curl:
+    /// `CURLE_PARTIAL_FILE`). More bytes than announced are not judged (a growing file).
+    fn judge_clean_end(&self, bytes: u64) -> DataEvent {
+        let whole = bytes.saturating_add(self.rest.unwrap_or(0));
+        match self.announced {
+            Some(size) if self.binary_download && bytes < size && whole != size => {
+                DataEvent::Failed {
+                    kind: DataFailure::Truncated,
+                    message: format!("the data ended after {bytes} of the {size} bytes announced"),
+                }
+            }
+            _ => DataEvent::Finished { bytes },
         }
     }
 
@@ -360,7 +378,10 @@ impl Client {
             return Err(super::UsageError::EpsvAllInForce);
         }
         let id = self.begin(now)?;
+        let binary_download = matches!(request.command, TransferCommand::Retr(_))
+            && request.data_type == TransferType::Binary;
         let t = Transfer {
+            binary_download,
             command: Some(request.command),
             data_type: request.data_type,
             rest: request.rest,
@@ -744,6 +765,9 @@ impl Client {
         let event = match event {
             DataEvent::EndedWithoutCloseNotify { bytes, message } => {
                 t.judge_unclean_end(bytes, message)
+            }
+            DataEvent::Finished { bytes } if t.started && !t.data_finished => {
+                t.judge_clean_end(bytes)
             }
             other => other,
         };
