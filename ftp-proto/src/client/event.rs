@@ -205,7 +205,9 @@ pub enum DataEvent {
         peer: SocketAddr,
     },
     /// The bytes have moved: for a download EOF was read (after TLS `close_notify` under
-    /// PROT P), for an upload everything was written and the connection shut down.
+    /// PROT P), for an upload everything was written and the connection shut down. A binary
+    /// `RETR` whose `bytes` fall short of the size the 1xx announced (counted from 0 or from
+    /// the REST offset) is judged [`DataFailure::Truncated`] by the core.
     Finished {
         /// How many bytes moved.
         bytes: u64,
