@@ -186,7 +186,10 @@ impl FtpBuilder {
     }
 
     /// Connect to the address in a 227 reply instead of the control peer's (off by default:
-    /// a server could otherwise send the client to any host).
+    /// a server could otherwise send the client to any host). Even when trusted, an
+    /// unspecified, loopback, link-local, multicast or broadcast address is replaced by the
+    /// control peer's unless that peer is of the same kind (see
+    /// [`Config::trust_server_pasv_ipv4_address`](ftp_proto::client::Config::trust_server_pasv_ipv4_address)).
     pub fn trust_server_pasv_ipv4_address(mut self, trust: bool) -> Self {
         self.config.trust_server_pasv_ipv4_address = trust;
         self

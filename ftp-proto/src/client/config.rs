@@ -113,6 +113,12 @@ pub struct Config {
     /// Connect to the address a `227` reply names instead of the control connection's peer
     /// address. Default `false`: a hostile server could otherwise make the client connect
     /// anywhere (FTP bounce), and servers behind NAT often announce a private address.
+    ///
+    /// Even when `true`, an announced address that is unspecified (`0.0.0.0/8`), loopback,
+    /// link-local, multicast or broadcast is not used unless the control peer is of the same
+    /// kind (a loopback peer may announce a loopback address): the control peer's address is
+    /// used instead, with the announced port. A `227` with port 0 is refused in every mode,
+    /// like a `229` with port 0, as a malformed reply.
     pub trust_server_pasv_ipv4_address: bool,
     /// The control connection is TLS from the start (implicit FTPS, usually port 990): the
     /// adapter has completed the handshake before [`Client::connect`](super::Client::connect).

@@ -2,13 +2,13 @@
 //! EPSV/PASV or EPRT/PORT, REST, the command, then the final reply and the end of data in any
 //! order).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 
 use crate::command::{Arg, Command, ProtLevel, RawCommand, TransferType};
 use crate::listing::{
     LineSplitter, ListParser, ListingError, ListingLimits, MlsdParser, NlstParser,
 };
-use crate::parse::{parse150, parse227, parse229};
+use crate::parse::{ParseError, parse150, parse227, parse229};
 use crate::reply::{Reply, ReplyClass};
 
 use super::error::{Error, ProtocolError};
@@ -436,6 +436,32 @@ impl Client {
         self.peer.map_or(IpAddr::from([127, 0, 0, 1]), |p| p.ip())
     }
 
+    /// Where to connect for a `227` that announced `announced` (port not 0).
+    ///
+    /// The control peer's address with the announced port, unless
+    /// [`Config::trust_server_pasv_ipv4_address`](super::Config::trust_server_pasv_ipv4_address)
+    /// is on and the announced address is ordinary or of the same special kind as the control
+    /// peer (see [`Ipv4Kind`]): an unspecified, loopback, link-local, multicast or broadcast
+    /// address from a peer of another kind is replaced by the peer's address.
+    fn pasv_target(&self, announced: SocketAddrV4) -> SocketAddr {
+        let peer = self.peer_ip();
+        if self.config.trust_server_pasv_ipv4_address {
+            let kind = Ipv4Kind::of(*announced.ip());
+            let peer_kind = match peer.to_canonical() {
+                IpAddr::V4(v4) => Ipv4Kind::of(v4),
+                IpAddr::V6(v6) if v6.is_loopback() => Ipv4Kind::Loopback,
+                IpAddr::V6(v6) if v6.is_unicast_link_local() => Ipv4Kind::LinkLocal,
+                IpAddr::V6(v6) if v6.is_multicast() => Ipv4Kind::Multicast,
+                IpAddr::V6(v6) if v6.is_unspecified() => Ipv4Kind::Unspecified,
+                IpAddr::V6(_) => Ipv4Kind::Ordinary,
+            };
+            if kind == Ipv4Kind::Ordinary || kind == peer_kind {
+                return SocketAddr::V4(announced);
+            }
+        }
+        SocketAddr::new(peer, announced.port())
+    }
+
     /// The first step towards a data connection: EPSV/PASV, or listen for EPRT/PORT.
     fn open_data(&mut self, t: &mut Transfer) {
         if t.active {
@@ -673,12 +699,12 @@ impl Client {
             Step::Pasv => {
                 if positive {
                     match parse227(&reply) {
+                        Ok(announced) if announced.port() == 0 => {
+                            let error = ParseError::OutOfRange { what: "port" };
+                            self.finish(id, Err(ProtocolError::Malformed { reply, error }.into()))
+                        }
                         Ok(announced) => {
-                            let addr = if self.config.trust_server_pasv_ipv4_address {
-                                SocketAddr::V4(announced)
-                            } else {
-                                SocketAddr::new(self.peer_ip(), announced.port())
-                            };
+                            let addr = self.pasv_target(announced);
                             self.connect_data(&mut t, addr);
                             self.put_transfer(id, t);
                         }
@@ -866,5 +892,40 @@ impl Client {
         self.finish(id, Err(Error::Aborted));
         let preamble = t.awaiting_reply && t.step != Step::Command;
         (1 + usize::from(t.awaiting_reply), preamble)
+    }
+}
+
+/// The kinds of IPv4 address a trusted `227` may name only when the control peer is one too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ipv4Kind {
+    /// `0.0.0.0/8`.
+    Unspecified,
+    /// `127.0.0.0/8`.
+    Loopback,
+    /// `169.254.0.0/16`.
+    LinkLocal,
+    /// `224.0.0.0/4`.
+    Multicast,
+    /// `255.255.255.255`.
+    Broadcast,
+    /// Anything else (public or private unicast).
+    Ordinary,
+}
+
+impl Ipv4Kind {
+    fn of(ip: Ipv4Addr) -> Ipv4Kind {
+        if ip.octets()[0] == 0 {
+            Ipv4Kind::Unspecified
+        } else if ip.is_loopback() {
+            Ipv4Kind::Loopback
+        } else if ip.is_link_local() {
+            Ipv4Kind::LinkLocal
+        } else if ip.is_multicast() {
+            Ipv4Kind::Multicast
+        } else if ip.is_broadcast() {
+            Ipv4Kind::Broadcast
+        } else {
+            Ipv4Kind::Ordinary
+        }
     }
 }
