@@ -295,7 +295,9 @@ fn handshake_inner(
 /// The control connection: plain TCP, upgraded in place to TLS after `234` (explicit FTPS) or
 /// secured from the start (implicit FTPS), and downgraded back to plain by `CCC`.
 ///
-/// It is `Read + Write`; timeouts are those of the socket ([`ControlConnection::tcp`]).
+/// It is `Read + Write`; timeouts are those of the socket ([`ControlConnection::tcp`]). Under
+/// TLS the socket's read timeout bounds a whole `read` call, however many records without
+/// application data (session tickets, key updates) arrive meanwhile.
 /// Under TLS it reads one record at a time (a few more system calls on a connection that
 /// carries a few lines, in exchange for exact `CCC`). An EOF from the server reads as `Ok(0)`
 /// with or without `close_notify` (a cut reply is the framer's to notice).
@@ -761,7 +763,8 @@ impl DataConnection {
 
     /// Sets the socket's read and write timeouts: the idle timeout of the transfer. A stall
     /// longer than that fails the read or write (`WouldBlock`, which
-    /// [`data::copy`](crate::data::copy) reports as a [`Wait::DataIdle`] timeout).
+    /// [`data::copy`](crate::data::copy) reports as a [`Wait::DataIdle`] timeout). Under TLS the
+    /// read timeout bounds a whole `read` call, whatever records without data arrive meanwhile.
     pub fn set_idle_timeout(&self, idle: Duration) -> Result<(), TransportError> {
         check_timeout("data idle", idle)?;
         self.tcp().set_read_timeout(Some(idle))?;
