@@ -1548,3 +1548,155 @@ fn trusted_pasv_port_0_is_a_protocol_error() {
         ),
     );
 }
+
+fn limits(max_time: u64, low_speed_limit: u64, low_speed_time: u64) -> ftp_proto::client::Config {
+    let mut config = ftp_proto::client::Config::default();
+    config.timeouts.max_time = std::time::Duration::from_secs(max_time);
+    config.timeouts.low_speed_time = std::time::Duration::from_secs(low_speed_time);
+    config.low_speed_limit = low_speed_limit;
+    config
+}
+
+/// A transfer trickling a byte before each idle period would end keeps the data-idle timer
+/// alive forever; the whole-transfer limit ends it, and the session goes on.
+#[test]
+fn max_time_ends_a_trickling_transfer_that_never_goes_idle() {
+    client_support::run(
+        &limits(100, 0, 30),
+        ready!(
+            "
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        W: 45
+        D: progress 1
+        W: 45
+        D: progress 1
+        X: MaxTime
+        A: CloseData
+        S: 426 aborted
+        F: err Timeout MaxTime
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+        "
+        ),
+    );
+}
+
+#[test]
+fn max_time_ends_a_trickling_listing() {
+    client_support::run(
+        &limits(100, 0, 30),
+        ready!(
+            "
+        > nlst
+        C: TYPE A
+        S: 200 ok
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: NLST
+        S: 150 ok
+        A: StartData -
+        W: 45
+        D: input a\\r\\n
+        E: name a
+        W: 45
+        D: input b\\r\\n
+        E: name b
+        X: MaxTime
+        A: CloseData
+        S: 426 aborted
+        F: err Timeout MaxTime
+        "
+        ),
+    );
+}
+
+#[test]
+fn max_time_also_bounds_the_commands_before_the_data_moves() {
+    // The EPSV reply is slow but within the reply timeout; the whole transfer is not.
+    client_support::run(
+        &limits(10, 0, 30),
+        ready!(
+            "
+        > retr a
+        C: EPSV
+        X: MaxTime
+        A: CloseData
+        S: 229 ok (|||40000|)
+        F: err Timeout MaxTime
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+        "
+        ),
+    );
+}
+
+#[test]
+fn low_speed_window_above_the_limit_starts_a_new_window_and_one_below_fails() {
+    client_support::run(
+        &limits(u64::MAX, 100, 10),
+        ready!(
+            "
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        D: progress 600
+        D: progress 400
+        X: LowSpeed
+        D: progress 999
+        X: LowSpeed
+        A: CloseData
+        S: 426 aborted
+        F: err Timeout LowSpeed
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+        "
+        ),
+    );
+}
+
+#[test]
+fn low_speed_limit_0_and_unlimited_max_time_arm_no_timer() {
+    client_support::run(
+        &ftp_proto::client::Config::default(),
+        ready!(
+            "
+        !timers
+        > retr a
+        C: EPSV
+        T: arm Reply
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        T: cancel Reply
+        T: arm DataConnect
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        T: arm Reply
+        T: cancel DataConnect
+        S: 150 ok
+        A: StartData -
+        T: cancel Reply
+        T: arm DataIdle
+        "
+        ),
+    );
+}

@@ -378,6 +378,7 @@ impl Client {
             return Err(super::UsageError::EpsvAllInForce);
         }
         let id = self.begin(now)?;
+        self.arm_limit(Timer::MaxTime);
         let binary_download = matches!(request.command, TransferCommand::Retr(_))
             && request.data_type == TransferType::Binary;
         let t = Transfer {
@@ -542,6 +543,10 @@ impl Client {
             announced_size: t.announced,
         }));
         self.arm(Timer::DataIdle);
+        if self.config.low_speed_limit > 0 {
+            self.window_bytes = 0;
+            self.arm_limit(Timer::LowSpeed);
+        }
     }
 
     fn put_transfer(&mut self, id: OpId, t: Box<Transfer>) {
@@ -573,6 +578,9 @@ impl Client {
         self.push(Output::Action(Action::CloseData));
         self.cancel(Timer::DataConnect);
         self.cancel(Timer::DataIdle);
+        self.cancel(Timer::LowSpeed);
+        // The final-reply wait below is bounded by its own timer.
+        self.cancel(Timer::MaxTime);
         t.accepting = false;
         if t.awaiting_reply {
             if t.step == Step::Command {
@@ -833,6 +841,7 @@ impl Client {
             }
             DataEvent::Finished { .. } if t.started && !t.data_finished => {
                 self.cancel(Timer::DataIdle);
+                self.cancel(Timer::LowSpeed);
                 t.data_finished = true;
                 self.drain_sink(id, &mut t.sink, true);
                 if t.final_reply.is_none() {
@@ -872,8 +881,19 @@ impl Client {
 
     pub(super) fn transfer_timeout(&mut self, id: OpId, t: Box<Transfer>, timer: Timer) {
         match timer {
-            Timer::DataConnect | Timer::DataIdle => {
+            Timer::DataConnect | Timer::DataIdle | Timer::MaxTime => {
                 self.local_failure(id, t, Error::Timeout(timer))
+            }
+            Timer::LowSpeed => {
+                let window = self.config.timeouts.low_speed_time;
+                let least = u128::from(self.config.low_speed_limit) * window.as_millis() / 1000;
+                if u128::from(self.window_bytes) < least {
+                    self.local_failure(id, t, Error::Timeout(timer))
+                } else {
+                    self.window_bytes = 0;
+                    self.arm_limit(Timer::LowSpeed);
+                    self.put_transfer(id, t);
+                }
             }
             _ => {
                 // The control connection is out of step (a reply is overdue).
