@@ -7,7 +7,9 @@
 //!   `Read` and `Write` (TLS data connections, listings, user streams).
 //! - [`send_file`]: kernel zero-copy upload, `sendfile(2)` from a `File` to a `TcpStream`.
 //! - [`receive_file`]: kernel zero-copy download, `splice(2)` from a `TcpStream` through a pipe
-//!   into a `File`.
+//!   into a `File`, or straight into it when the `File` is itself a pipe (`ftp-cli get big.bin -
+//!   | tar x`: standard output, duplicated into a `File`, is any of a pipe, a file or
+//!   `/dev/null`, and each gets its zero-copy path).
 //!
 //! [`upload_file`] and [`download_file`] pick the fastest measured way for plain TCP and fall
 //! back to [`copy`] where zero-copy does not apply (a file opened for appending, a pipe, a
