@@ -615,6 +615,29 @@ def write_report(a, cases, failures, p):
         L.append("")
         L.append("</details>")
         L.append("")
+    L.append("## Reading these tables")
+    L.append("")
+    for note in (
+        "**Sinks.** A download \"to a file\" writes into tmpfs: copying into the page cache "
+        "bounds every client there. \"/dev/null\" and \"pipe\" rows measure the network path; a "
+        "pipe row includes its consumer (`wc -c`) keeping up. Rows of ftp-blocking's library, "
+        "ftplib and suppaftp discard the bytes in the client (counted, not written): they compare "
+        "with curl to /dev/null.",
+        "**Raw TCP** is socat with 1 MiB buffers over one loopback connection (no protocol, no "
+        "login); the FTP server (vsftpd, `sendfile` on downloads) can be cheaper than socat's "
+        "read/write loop, so a ratio above 1 to it is possible.",
+        "**Uploads** end when the server has written the file into tmpfs and sent its 226: the "
+        "server's receive loop bounds them.",
+        "**FTPS**: vsftpd encrypts with OpenSSL and cannot use `sendfile`; both ends spend CPU on "
+        "AES-GCM. Python's ftplib cannot run PROT P against vsftpd (it does not resume the TLS "
+        "session, which vsftpd requires) and the suppaftp client here is built without TLS: "
+        "neither has FTPS rows.",
+        "**Listings**: wall time includes the server producing the listing (proftpd's MLSD of "
+        "many entries is slow); the client's own cost is the CPU column. ftplib has no LIST "
+        "parser: its LIST row only splits lines.",
+    ):
+        L.append(f"- {note}")
+    L.append("")
     # Targets of issue 14.
     L.append("## Targets (issue 14)")
     L.append("")
