@@ -154,6 +154,10 @@ fn check_roundtrip(cmd: &Command) {
         assert_eq!(shown, "PASS ****");
         assert_eq!(format!("{p:?}"), "****");
     }
+    if let Command::Acct(a) = cmd {
+        assert_eq!(shown, "ACCT ****");
+        assert_eq!(format!("{a:?}"), "****");
+    }
 }
 
 /// A command chosen and filled by the bytes.
@@ -177,7 +181,7 @@ fn command_from_bytes(data: &[u8]) -> Option<Command> {
     Some(match which % 43 {
         0 => Command::User(arg()),
         1 => Command::Pass(Password::from(arg())),
-        2 => Command::Acct(arg()),
+        2 => Command::Acct(Password::from(arg())),
         3 => Command::Cwd(arg()),
         4 => Command::Cdup,
         5 => Command::Pwd,
@@ -264,4 +268,240 @@ fn command_from_bytes(data: &[u8]) -> Option<Command> {
             Command::Raw(RawCommand::new(&verb, arg).expect("letters only"))
         }
     })
+}
+
+/// The URL parser and the set-up a URL describes (fuzz target `url`): the bytes (lossy UTF-8)
+/// as a URL. No panic; a parsed URL has a port, no CR/LF/NUL in any decoded part, prints
+/// (password masked) to a URL that parses back to the same parts; its session's steps start
+/// with one connect, every CWD argument is non-empty, and the request names the last segment.
+pub fn url(data: &[u8]) {
+    use crate::url::{FtpUrl, UrlError};
+    use crate::url_session::{SetupStep, TlsMode, UrlRequest, UrlSession};
+
+    let text = String::from_utf8_lossy(data);
+    let url = match FtpUrl::parse(&text) {
+        Ok(url) => url,
+        Err(e) => {
+            // Only the scheme may be quoted back.
+            if let UrlError::UnsupportedScheme { scheme } = &e {
+                assert!(text.to_ascii_lowercase().contains(scheme.as_str()));
+            }
+            let _ = e.to_string();
+            return;
+        }
+    };
+    assert_ne!(url.port(), 0);
+    assert!(!url.host().is_empty());
+    let clean = |b: &[u8]| !b.iter().any(|&c| matches!(c, b'\r' | b'\n' | 0));
+    assert!(url.user().is_none_or(clean));
+    assert!(url.password().is_none_or(clean));
+    assert!(url.segments().iter().all(|s| clean(s)));
+    let shown = url.to_string();
+    if url.password().is_some() {
+        assert!(shown.contains(":****@"), "{shown}");
+    }
+    let again = FtpUrl::parse(&shown).expect("a displayed URL parses");
+    assert_eq!(
+        (again.scheme(), again.host(), again.port(), again.user()),
+        (url.scheme(), url.host(), url.port(), url.user())
+    );
+    assert_eq!(again.segments(), url.segments());
+    assert_eq!(again.typecode(), url.typecode());
+    assert_eq!(again.password().is_some(), url.password().is_some());
+    let _ = format!("{url:?}");
+    for tls in [TlsMode::None, TlsMode::Explicit, TlsMode::Implicit] {
+        let session = UrlSession::new(&url, None, tls);
+        let steps: Vec<_> = session.steps().collect();
+        assert!(matches!(steps.first(), Some(SetupStep::Connect { .. })));
+        assert_eq!(
+            steps
+                .iter()
+                .filter(|s| matches!(s, SetupStep::Connect { .. }))
+                .count(),
+            1
+        );
+        for step in &steps {
+            if let SetupStep::Cwd(dir) = step {
+                assert!(!dir.is_empty() && clean(dir));
+            }
+        }
+        if let UrlRequest::Retrieve { name, .. } = session.request() {
+            assert_eq!(Some(name), url.segments().last().copied());
+        }
+        let _ = format!("{session:?}");
+    }
+}
+
+/// The `.netrc` parser (fuzz target `netrc`): the bytes (lossy UTF-8) as a file. No panic; an
+/// error names a line of the text; every entry can be looked up, a `machine` entry by its own
+/// host; `Debug` never shows a password or account made of four or more ASCII letters and
+/// digits unless the same text is in a host or login (as `Debug` prints them) or in a field
+/// name. (Other secrets can coincide with escapes and punctuation of the printout.)
+pub fn netrc(data: &[u8]) {
+    use crate::netrc::Netrc;
+
+    let text = String::from_utf8_lossy(data);
+    let netrc = match Netrc::parse(&text) {
+        Ok(netrc) => netrc,
+        Err(e) => {
+            assert!(e.line >= 1 && e.line <= text.split('\n').count());
+            let _ = e.to_string();
+            return;
+        }
+    };
+    let debug = format!("{netrc:?}");
+    let public: Vec<String> = netrc
+        .entries()
+        .iter()
+        .flat_map(|e| [e.machine(), e.login()])
+        .flatten()
+        .map(|p| format!("{p:?}"))
+        .collect();
+    for entry in netrc.entries() {
+        if let Some(host) = entry.machine() {
+            assert!(netrc.names_host(host));
+            assert!(netrc.lookup(host).is_some_and(|e| !e.is_default()));
+        }
+        if let Some(login) = entry.login() {
+            let _ = netrc.lookup_login(entry.machine().unwrap_or("x"), login);
+        }
+        for secret in [entry.password(), entry.account()].into_iter().flatten() {
+            let shown_elsewhere = public.iter().any(|p| p.contains(secret))
+                || "NetrcEntry machine login password account Some None entries Netrc ****"
+                    .contains(secret);
+            let word = secret.len() >= 4 && secret.bytes().all(|b| b.is_ascii_alphanumeric());
+            if word && !shown_elsewhere {
+                assert!(!debug.contains(secret), "{debug}");
+            }
+        }
+    }
+    let _ = netrc.holds_private_password();
+}
+
+/// Drives the walk planner ([`crate::plan::WalkPlanner`]) through listings the input makes up,
+/// with small limits taken from its first six bytes, and checks that it keeps every bound:
+/// the bytes held never exceed the limit, every entry handed out has a safe relative path
+/// (no empty, `.`, `..` component, no `/`, `\` or control character in a name) within the
+/// name, path and depth limits, no more entries are handed out than the walk limit, and the
+/// walk ends.
+///
+/// After the limits, each listing is a sequence of records: a tag byte (`0xFF` ends the
+/// listing, `0xFE` fails it, `0xFD` is an unreadable line, `0xFC` a line that gives no entry,
+/// else the low three bits pick the kind and bit 3 adds a `unique` fact), then a length byte
+/// and that many name bytes (decoded lossily), then for a `unique` one byte. The end of the
+/// input ends the open listing.
+pub fn walk_planner(data: &[u8]) {
+    use crate::listing::{EntryType, ListingError};
+    use crate::plan::{Listed, WalkLimits, WalkPlanner, WalkStep};
+
+    let Some((head, mut rest)) = data.split_first_chunk::<6>() else {
+        return;
+    };
+    let limits = WalkLimits {
+        max_depth: usize::from(head[0] % 8) + 1,
+        max_name_len: usize::from(head[1] % 32) + 1,
+        max_path_len: usize::from(head[2] % 128) + 1,
+        max_entries_per_dir: usize::from(head[3] % 16) + 1,
+        max_entries: u64::from(head[4] % 64) + 1,
+        max_bytes_held: usize::from(head[5]) * 16 + 64,
+    };
+    let mut walk = WalkPlanner::new(if head[0] & 0x80 != 0 { "root" } else { "" }, limits);
+    let mut handed = 0u64;
+    let max_steps = 10_000 + 100 * data.len();
+    for _ in 0..max_steps {
+        assert!(walk.held_bytes() <= limits.max_bytes_held);
+        match walk.next_step() {
+            WalkStep::Done => {
+                assert!(walk.is_done());
+                return;
+            }
+            WalkStep::Entry(entry) => {
+                handed += 1;
+                assert!(handed <= limits.max_entries);
+                assert!(entry.depth() <= limits.max_depth);
+                assert!(entry.path().len() <= limits.max_path_len);
+                assert!(entry.name().len() <= limits.max_name_len);
+                assert_eq!(entry.relative_path().split('/').count(), entry.depth());
+                for part in entry.relative_path().split('/') {
+                    assert!(!part.is_empty() && part != "." && part != "..");
+                    assert!(!part.contains(['\\']) && !part.contains(char::is_control));
+                }
+            }
+            WalkStep::Error(_) | WalkStep::Listing => {}
+            WalkStep::List(_) => loop {
+                let Some((&tag, after)) = rest.split_first() else {
+                    walk.handle_listing_end();
+                    break;
+                };
+                rest = after;
+                match tag {
+                    0xFF => {
+                        walk.handle_listing_end();
+                        break;
+                    }
+                    0xFE => {
+                        walk.handle_listing_failed();
+                        break;
+                    }
+                    0xFD => {
+                        if !walk.handle_bad_line(ListingError::LineTooLong { limit: 1 }) {
+                            break;
+                        }
+                        continue;
+                    }
+                    0xFC => {
+                        if !walk.handle_skipped() {
+                            break;
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
+                let kind = match tag & 7 {
+                    0 => EntryType::File,
+                    1 | 2 => EntryType::Dir,
+                    3 => EntryType::Symlink,
+                    4 => EntryType::CurrentDir,
+                    5 => EntryType::ParentDir,
+                    _ => EntryType::Other(b"x".to_vec()),
+                };
+                let len = rest.first().map_or(0, |&n| usize::from(n % 48));
+                rest = rest.get(1..).unwrap_or_default();
+                let (name, after) = rest.split_at(len.min(rest.len()));
+                rest = after;
+                let name = String::from_utf8_lossy(name);
+                let unique = if tag & 8 != 0 {
+                    let u = rest.get(..1);
+                    rest = rest.get(1..).unwrap_or_default();
+                    u
+                } else {
+                    None
+                };
+                let mut listed = Listed::new(&name, kind);
+                listed.unique = unique;
+                if !walk.handle_listed(listed) {
+                    break;
+                }
+                assert!(walk.held_bytes() <= limits.max_bytes_held);
+            },
+        }
+    }
+    panic!("the walk did not end in {max_steps} steps");
+}
+
+#[cfg(test)]
+mod walk_planner_tests {
+    #[test]
+    fn walk_planner_fuzz_entry_runs_on_edge_inputs() {
+        super::walk_planner(b"");
+        super::walk_planner(&[0xFF; 64]);
+        super::walk_planner(&[
+            7, 31, 127, 15, 63, 0, 1, 3, b'a', b'b', b'c', 2, 1, b'd', 0xFF,
+        ]);
+        let mut deep = vec![0x87, 31, 127, 15, 63, 255];
+        for _ in 0..200 {
+            deep.extend_from_slice(&[9, 2, b'n', b'x', 0x41]);
+        }
+        super::walk_planner(&deep);
+    }
 }
