@@ -10,10 +10,11 @@ use ftp_proto::client::{
     Client, Config, Credentials, DataSink, ListingItem, Outcome, ProtocolError, TransferCommand,
     TransferRequest,
 };
-use ftp_proto::command::{Arg, Command, Password, TransferType};
+use ftp_proto::command::{Arg, Command, TransferType};
 use ftp_proto::listing::MlsdEntry;
 use ftp_proto::parse::Features;
 use ftp_proto::reply::{Reply, ReplyClass};
+use ftp_proto::text::LineEncoder;
 
 use crate::debug::{Debug, DebugSink};
 use crate::driver::{AbortHandle, Driver, Next, SocketOptions};
@@ -31,7 +32,9 @@ pub const DEFAULT_BLOCKSIZE: usize = 8192;
 /// ftplib's line limit (`maxline`), applied to `storlines` input.
 pub const MAXLINE: usize = 8192;
 
-/// How strings are turned into bytes for the server and back.
+/// How strings are turned into bytes for the server and back: the core's
+/// [`Encoding`](ftp_proto::text::Encoding), re-exported (UTF-8, Latin-1, and with the
+/// `encodings` feature, on by default, every WHATWG encoding: `"cp1251".parse()`).
 ///
 /// ```
 /// use ftp_blocking::Encoding;
@@ -40,36 +43,7 @@ pub const MAXLINE: usize = 8192;
 /// assert_eq!(Encoding::Latin1.decode(b"caf\xe9"), "café");
 /// assert!(Encoding::Latin1.encode("€").is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Encoding {
-    /// UTF-8 (ftplib's default); invalid bytes from the server decode to U+FFFD.
-    #[default]
-    Utf8,
-    /// ISO-8859-1: every byte is one character, so any name round-trips.
-    Latin1,
-}
-
-impl Encoding {
-    /// Encodes a string for the wire.
-    pub fn encode(self, s: &str) -> Result<Vec<u8>> {
-        match self {
-            Encoding::Utf8 => Ok(s.as_bytes().to_vec()),
-            Encoding::Latin1 => s
-                .chars()
-                .map(|c| u8::try_from(u32::from(c)).map_err(|_| Error::Encoding(s.to_owned())))
-                .collect(),
-        }
-    }
-
-    /// Decodes bytes from the wire.
-    pub fn decode(self, bytes: &[u8]) -> String {
-        match self {
-            Encoding::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
-            Encoding::Latin1 => bytes.iter().map(|&b| char::from(b)).collect(),
-        }
-    }
-}
+pub use ftp_proto::text::Encoding;
 
 /// Options of a session; [`Ftp::builder`] makes one.
 ///
@@ -178,6 +152,7 @@ impl FtpBuilder {
     /// The encoding of names and text (UTF-8 by default).
     pub fn encoding(mut self, encoding: Encoding) -> Self {
         self.encoding = encoding;
+        self.debug.encoding = encoding;
         self
     }
 
@@ -387,6 +362,7 @@ impl Ftp {
     /// Changes the session's encoding.
     pub fn set_encoding(&mut self, encoding: Encoding) {
         self.encoding = encoding;
+        self.driver.debug.encoding = encoding;
     }
 
     pub(crate) fn arg(&self, s: &str) -> Result<Arg> {
@@ -437,14 +413,8 @@ impl Ftp {
     }
 
     fn login_plain(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
-        let mut credentials = Credentials::new(user, passwd, acct)?;
-        if self.encoding != Encoding::Utf8 {
-            // The core applied ftplib's defaults on UTF-8 text; re-encode each part.
-            let encode = |a: &Arg| -> Result<Arg> { self.arg(&a.to_str_lossy()) };
-            credentials.user = encode(&credentials.user)?;
-            credentials.password = Password::from(encode(credentials.password.expose_arg())?);
-            credentials.acct = credentials.acct.as_ref().map(encode).transpose()?;
-        }
+        // Encoded once by the core; an error never carries the password or account text.
+        let credentials = Credentials::encoded(user, passwd, acct, self.encoding)?;
         reply_of(self.run_outcome(|c| c.login_with(credentials))?)
     }
 
@@ -619,8 +589,11 @@ impl Ftp {
     }
 
     /// Stores in ASCII mode (TYPE A): each input line is sent with a CRLF ending whatever
-    /// ending it had. A line longer than [`MAXLINE`] aborts the transfer with
-    /// [`Error::LineTooLong`].
+    /// ending it had, by the core's [`LineEncoder`] (LF and CRLF end a line; a CR elsewhere is
+    /// data, as in ftplib; a last line without an end gets one). A line longer than
+    /// [`MAXLINE`] bytes (its input line end counted, as ftplib counts) aborts the transfer
+    /// with [`Error::LineTooLong`] before any byte of it is sent. `callback` gets each line as
+    /// sent.
     pub fn storlines(
         &mut self,
         cmd: &str,
@@ -629,28 +602,37 @@ impl Ftp {
     ) -> Result<Reply> {
         let command = self.transfer_command(cmd)?;
         let op = self.begin(command, TransferType::Ascii, None, DataSink::Raw)?;
+        // The core's line rules: any line end to CRLF, at most MAXLINE bytes a line.
+        let mut encoder = LineEncoder::new(MAXLINE);
         let mut line = Vec::with_capacity(256);
         loop {
-            line.clear();
-            let read = (&mut *fp)
-                .take(MAXLINE as u64 + 1)
-                .read_until(b'\n', &mut line);
-            match read {
-                Ok(0) => break,
-                Ok(_) => {}
+            let input = match fp.fill_buf() {
+                Ok([]) => break,
+                Ok(input) => input,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     let _ = self.driver.abort_transfer(op);
                     return Err(Error::Io(e));
                 }
+            };
+            let used = match encoder.encode(input, &mut line) {
+                Ok(used) => used,
+                Err(e) => {
+                    let _ = self.driver.abort_transfer(op);
+                    return Err(Error::LineTooLong { limit: e.limit });
+                }
+            };
+            fp.consume(used);
+            if !line.is_empty() {
+                self.write_all(op, &line)?;
+                if let Some(cb) = callback.as_mut() {
+                    cb(&line);
+                }
+                line.clear();
             }
-            if line.len() > MAXLINE {
-                let _ = self.driver.abort_transfer(op);
-                return Err(Error::LineTooLong { limit: MAXLINE });
-            }
-            while matches!(line.last(), Some(b'\n' | b'\r')) {
-                line.pop();
-            }
-            line.extend_from_slice(b"\r\n");
+        }
+        encoder.finish(&mut line);
+        if !line.is_empty() {
             self.write_all(op, &line)?;
             if let Some(cb) = callback.as_mut() {
                 cb(&line);

@@ -7,6 +7,8 @@
 //! Layers, each usable alone:
 //! - the codec: [`command`] (commands that cannot be built wrong), [`framer`] (where a reply
 //!   ends), [`reply`] (reply codes and replies), [`parse`] (227, 229, 257, 150, 213, FEAT);
+//! - [`text`]: the session encoding, terminal escaping, ftplib's debug lines, storlines'
+//!   line rules;
 //! - [`listing`]: push parsers for MLSD/MLST facts and LIST lines, in bounded memory;
 //! - [`client`]: the session state machine.
 //!
@@ -117,6 +119,7 @@ pub mod fuzzing;
 pub mod listing;
 pub mod parse;
 pub mod reply;
+pub mod text;
 mod timestamp;
 
 pub use client::{
