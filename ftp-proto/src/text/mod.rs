@@ -21,3 +21,103 @@ pub use encoding::WhatwgEncoding;
 pub use encoding::{EncodeError, Encoding, TextArgError, UnknownEncoding};
 pub use escape::{escape_bytes_for_terminal, escape_for_terminal, is_unsafe_for_terminal, py_repr};
 pub use lines::{DEFAULT_MAX_LINE, LineEncoder, LineTooLong};
+
+/// Fuzz entry point (feature `fuzzing`): escaping, the debug lines, the encodings and the
+/// line encoder on arbitrary bytes. The first byte chooses the line limit and the encoding,
+/// the second the chunk size; the rest is the text.
+///
+/// Checked: escaped text holds no character [`is_unsafe_for_terminal`] refuses (so no C0, C1
+/// or DEL), whatever the input; debug lines likewise, and a `PASS`/`ACCT` argument never
+/// appears in them; decoding never panics, Latin-1 gives every byte back, a text that encodes
+/// decodes back to itself; the line encoder's output is the input with every line end made
+/// CRLF (and the last line ended), with no bare LF, and it refuses input exactly when a line
+/// is over the limit.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub fn fuzz_text(data: &[u8]) {
+    let (control, text) = data.split_at(data.len().min(2));
+    let first = control.first().copied().unwrap_or(0);
+    let chunk = 1 + usize::from(control.get(1).copied().unwrap_or(0) % 32);
+
+    // Escaping.
+    let safe = |s: &str| !s.chars().any(is_unsafe_for_terminal);
+    assert!(safe(&escape_bytes_for_terminal(text)));
+    let lossy = String::from_utf8_lossy(text);
+    assert!(safe(&escape_for_terminal(&lossy)));
+    let repr = py_repr(&lossy);
+    assert!(safe(&repr) && repr.len() >= 2);
+
+    // Encodings.
+    let mut encodings = vec![Encoding::Utf8, Encoding::Latin1];
+    #[cfg(feature = "encodings")]
+    for label in ["windows-1251", "koi8-u", "gbk", "gb18030", "big5", "shift_jis", "euc-kr"] {
+        encodings.extend(Encoding::for_label(label));
+    }
+    let encoding = encodings[usize::from(first) % encodings.len()];
+    let decoded = encoding.decode(text);
+    if encoding == Encoding::Latin1 {
+        assert_eq!(Encoding::Latin1.encode(&decoded).ok().as_deref(), Some(text));
+    }
+    if let Ok(bytes) = encoding.encode(&lossy) {
+        assert_eq!(encoding.decode(&bytes), lossy, "{encoding:?} text round trip");
+    }
+    if let Err(e) = encoding.encode_secret(&lossy) {
+        assert!(e.character().is_none());
+    }
+
+    // Debug lines.
+    let printer = DebugPrinter::new(2, encoding);
+    let mut line = b"PASS ".to_vec();
+    line.extend_from_slice(text);
+    for shown in printer.command(&line) {
+        assert!(safe(&shown));
+        assert!(shown.contains("PASS ****"), "{shown}");
+    }
+    for shown in printer.command(text) {
+        assert!(safe(&shown));
+    }
+
+    // The line encoder.
+    let max = 1 + usize::from(first / 4) * 4;
+    let mut encoder = LineEncoder::new(max);
+    let mut out = Vec::new();
+    let mut failed = false;
+    'feed: for mut piece in text.chunks(chunk) {
+        while !piece.is_empty() {
+            match encoder.encode(piece, &mut out) {
+                Ok(used) => {
+                    assert!(used > 0);
+                    piece = &piece[used..];
+                }
+                Err(_) => {
+                    failed = true;
+                    break 'feed;
+                }
+            }
+        }
+    }
+    let too_long = text.split_inclusive(|&b| b == b'\n').any(|l| l.len() > max);
+    assert_eq!(failed, too_long, "refused exactly when a line is over {max}");
+    if !failed {
+        encoder.finish(&mut out);
+        for (i, &b) in out.iter().enumerate() {
+            if b == b'\n' {
+                assert!(i > 0 && out[i - 1] == b'\r', "bare LF at {i}");
+            }
+        }
+        let mut expected = text.to_vec();
+        if !expected.is_empty() && expected.last() != Some(&b'\n') {
+            expected.push(b'\n');
+        }
+        let crlf_to_lf = |v: &[u8]| {
+            let mut r = Vec::with_capacity(v.len());
+            for (i, &b) in v.iter().enumerate() {
+                if !(b == b'\r' && v.get(i + 1) == Some(&b'\n')) {
+                    r.push(b);
+                }
+            }
+            r
+        };
+        assert_eq!(crlf_to_lf(&out), crlf_to_lf(&expected));
+    }
+}
