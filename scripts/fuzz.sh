@@ -45,6 +45,10 @@ python3 "$root/scripts/fuzz_seeds.py" "$seeds" \
 sanitizer=${FUZZ_SANITIZER:-address}
 jobs=${FUZZ_JOBS:-1}
 export RUSTC_BOOTSTRAP=1
+echo "fuzz.sh: building ${targets[*]} (sanitizer: $sanitizer)" >&2
+for t in "${targets[@]}"; do
+    cargo fuzz build --sanitizer "$sanitizer" "$t" >&2
+done
 status=0
 summary=()
 for t in "${targets[@]}"; do
