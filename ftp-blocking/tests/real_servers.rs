@@ -303,7 +303,10 @@ fn cp1251_name_round_trips(kind: ServerKind) {
     let mut ftp = connect(&server, Ftp::builder().encoding(encoding));
     let name = format!("Привет-{}.txt", kind.env_prefix().to_lowercase());
     let bytes = encoding.encode(&name).unwrap();
-    assert!(std::str::from_utf8(&bytes).is_err(), "a real non-UTF-8 name");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "a real non-UTF-8 name"
+    );
     let mut w = ftp.stor(&name).unwrap();
     w.write_all(b"cp1251 name\n").unwrap();
     w.finish().unwrap();
@@ -311,7 +314,10 @@ fn cp1251_name_round_trips(kind: ServerKind) {
         use std::os::unix::ffi::OsStrExt;
         e.unwrap().file_name().as_bytes() == bytes.as_slice()
     });
-    assert!(on_disk, "{kind:?} did not store the name as its cp1251 bytes");
+    assert!(
+        on_disk,
+        "{kind:?} did not store the name as its cp1251 bytes"
+    );
     let names = ftp.nlst(&[]).unwrap();
     assert!(names.iter().any(|n| n.ends_with(&name)), "{names:?}");
     let mut got = Vec::new();

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ftp_blocking::ftp_proto::Timestamp;
 use ftp_blocking::ftp_proto::listing::{EntryType, ListEntry};
+use ftp_blocking::ftp_proto::text::escape_for_terminal;
 use ftp_blocking::netrc::Netrc;
 use ftp_blocking::tls::TlsConfig;
 use ftp_blocking::url::{FtpUrl, UrlError};
@@ -52,6 +53,9 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
         .debuglevel(cli.verbose);
     if let Some(timeout) = cli.timeout {
         builder = builder.timeout(timeout);
+    }
+    if let Some(encoding) = cli.encoding {
+        builder = builder.encoding(encoding);
     }
     let implicit = cli.implicit_tls || url.scheme().implicit_tls();
     if cli.tls || implicit {
@@ -268,14 +272,14 @@ fn execute(ftp: &mut Ftp, command: Command) -> Result<(), Failure> {
                 }
                 e => Failure::Ftp(e),
             })?;
-            print_line(&stdout, &reply.to_text_lossy())
+            print_line(&stdout, &ftp.encoding().decode_reply(&reply))
         }
     }
 }
 
 fn print_line(stdout: &io::Stdout, line: &str) -> Result<(), Failure> {
     let mut out = stdout.lock();
-    writeln!(out, "{line}")
+    writeln!(out, "{}", exit::terminal_safe(line))
         .and_then(|()| out.flush())
         .map_err(stdout_error)
 }
@@ -394,7 +398,7 @@ fn ls(ftp: &mut Ftp, path: &str, long: bool) -> Result<(), Failure> {
                     } else {
                         name
                     };
-                    writeln!(out, "{line}").map_err(stdout_error)?;
+                    writeln!(out, "{}", escape_for_terminal(&line)).map_err(stdout_error)?;
                     printed = true;
                 }
             }
@@ -411,7 +415,7 @@ fn ls(ftp: &mut Ftp, path: &str, long: bool) -> Result<(), Failure> {
                         } else {
                             path.to_owned()
                         };
-                        writeln!(out, "{line}")
+                        writeln!(out, "{}", escape_for_terminal(&line))
                             .and_then(|()| out.flush())
                             .map_err(stdout_error)
                     }
@@ -448,7 +452,7 @@ fn ls(ftp: &mut Ftp, path: &str, long: bool) -> Result<(), Failure> {
                 }
             }
         };
-        writeln!(out, "{line}").map_err(stdout_error)?;
+        writeln!(out, "{}", escape_for_terminal(&line)).map_err(stdout_error)?;
     }
     out.flush().map_err(stdout_error)
 }
@@ -465,7 +469,7 @@ fn progress_bar(label: &str) -> Option<ProgressBar> {
     .map(|s| s.progress_chars("=> "))
     .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
-    bar.set_message(label.to_owned());
+    bar.set_message(escape_for_terminal(label).into_owned());
     Some(bar)
 }
 
@@ -589,7 +593,7 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
     // The worst status of the entries that failed; the mirror goes on past them.
     let mut status = 0u8;
     let mut note = |code: u8, message: String| {
-        eprintln!("ftp-cli: {message}");
+        eprintln!("ftp-cli: {}", exit::terminal_safe(&message));
         status = status.max(code);
     };
     let mut walk = ftp.walk(remote)?;
@@ -647,7 +651,7 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
             other => {
                 eprintln!(
                     "ftp-cli: skipping {} ({})",
-                    entry.path(),
+                    escape_for_terminal(entry.path()),
                     match other {
                         EntryType::Symlink => "a symbolic link",
                         _ => "not a regular file",

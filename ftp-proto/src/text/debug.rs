@@ -120,13 +120,6 @@ impl DebugPrinter {
 
     /// A reply as ftplib returns it: every line decoded, joined with `\n` (not escaped).
     pub fn reply_text(&self, reply: &Reply) -> String {
-        let mut text = String::new();
-        for (i, line) in reply.lines().enumerate() {
-            if i > 0 {
-                text.push('\n');
-            }
-            text.push_str(&self.encoding.decode(line));
-        }
-        text
+        self.encoding.decode_reply(reply)
     }
 }

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use crate::client::Credentials;
 use crate::command::{Arg, ArgError, Password};
+use crate::reply::Reply;
 
 /// How user strings become command bytes and how reply and listing bytes become text, as
 /// ftplib's `encoding=`.
@@ -186,6 +187,25 @@ impl Encoding {
             #[cfg(feature = "encodings")]
             Encoding::Whatwg(w) => w.0.decode_without_bom_handling(bytes).0.into_owned(),
         }
+    }
+
+    /// A whole reply as ftplib returns it: every line decoded, joined with `\n`.
+    ///
+    /// ```
+    /// use ftp_proto::text::Encoding;
+    /// use ftp_proto::{Reply, ReplyCode};
+    /// let reply = Reply::single(ReplyCode::PATH_CREATED, b"\"/caf\xe9\" created".as_slice());
+    /// assert_eq!(Encoding::Latin1.decode_reply(&reply), "257 \"/café\" created");
+    /// ```
+    pub fn decode_reply(self, reply: &Reply) -> String {
+        let mut text = String::new();
+        for (i, line) in reply.lines().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.push_str(&self.decode(line));
+        }
+        text
     }
 
     /// Whether `decode` followed by `encode` gives back every byte string unchanged (true of

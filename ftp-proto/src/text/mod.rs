@@ -50,16 +50,31 @@ pub fn fuzz_text(data: &[u8]) {
     // Encodings.
     let mut encodings = vec![Encoding::Utf8, Encoding::Latin1];
     #[cfg(feature = "encodings")]
-    for label in ["windows-1251", "koi8-u", "gbk", "gb18030", "big5", "shift_jis", "euc-kr"] {
+    for label in [
+        "windows-1251",
+        "koi8-u",
+        "gbk",
+        "gb18030",
+        "big5",
+        "shift_jis",
+        "euc-kr",
+    ] {
         encodings.extend(Encoding::for_label(label));
     }
     let encoding = encodings[usize::from(first) % encodings.len()];
     let decoded = encoding.decode(text);
     if encoding == Encoding::Latin1 {
-        assert_eq!(Encoding::Latin1.encode(&decoded).ok().as_deref(), Some(text));
+        assert_eq!(
+            Encoding::Latin1.encode(&decoded).ok().as_deref(),
+            Some(text)
+        );
     }
     if let Ok(bytes) = encoding.encode(&lossy) {
-        assert_eq!(encoding.decode(&bytes), lossy, "{encoding:?} text round trip");
+        assert_eq!(
+            encoding.decode(&bytes),
+            lossy,
+            "{encoding:?} text round trip"
+        );
     }
     if let Err(e) = encoding.encode_secret(&lossy) {
         assert!(e.character().is_none());
@@ -97,7 +112,10 @@ pub fn fuzz_text(data: &[u8]) {
         }
     }
     let too_long = text.split_inclusive(|&b| b == b'\n').any(|l| l.len() > max);
-    assert_eq!(failed, too_long, "refused exactly when a line is over {max}");
+    assert_eq!(
+        failed, too_long,
+        "refused exactly when a line is over {max}"
+    );
     if !failed {
         encoder.finish(&mut out);
         for (i, &b) in out.iter().enumerate() {
