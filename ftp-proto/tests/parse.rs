@@ -259,3 +259,13 @@ fn parse_errors_display_what_was_wrong() {
     );
     assert_eq!(PORT_RANGE.to_string(), "port out of range");
 }
+
+/// Fuzz crash 862f573a (reply_parsers, found by scripts/fuzz.sh while item 9 was new): a
+/// one-line 213 reply built from a line without a separator after the code. The first and last
+/// lines lose four bytes, as `Reply::text` reads them, so SIZE reads the same value as before.
+#[test]
+fn size_fuzz_crash_862f573a_line_without_separator_reads_as_reply_text() {
+    let reply = Reply::from_lines(ReplyCode::FILE_STATUS, vec![b"21741824".to_vec()]);
+    assert_eq!(parse213_size(&reply), Ok(1824));
+    assert_eq!(reply.text(), b"1824");
+}

@@ -74,17 +74,17 @@ fn expect_code(reply: &Reply, expected: u16) -> Result<(), ParseError> {
 /// RFC 959 section 4.2: the first line of a multi-line reply starts with `NNN-` and the last
 /// with `NNN `, but the lines between need not start with a code at all (servers indent them
 /// or write the value straight away, `(|||40000|)`), so cutting four bytes off every line
-/// would cut into the value. A code is taken off the first and the last line (the last may
-/// carry another code, the glFTPd quirk), and off a line between only when it repeats the
-/// reply's own code followed by `-` or a space.
+/// would cut into the value. The first and the last line lose their first four bytes, as
+/// [`Reply::first_text`] and [`Reply::text`] read them (the framer made sure they hold a code;
+/// the last may carry another one, the glFTPd quirk); a line between loses its code only when
+/// it repeats the reply's own code followed by `-` or a space.
 fn line_texts(reply: &Reply) -> impl Iterator<Item = &[u8]> {
     let last = reply.line_count() - 1;
     let own = reply.code().digits();
     reply.lines().enumerate().map(move |(i, line)| {
-        let coded = line.len() >= 3 && line[..3].iter().all(u8::is_ascii_digit);
-        let separated = matches!(line.get(3), None | Some(b' ' | b'-'));
-        let strip = coded && separated && (i == 0 || i == last || line[..3] == own[..]);
-        if strip {
+        let repeats_code =
+            line.get(..3) == Some(&own[..]) && matches!(line.get(3), None | Some(b' ' | b'-'));
+        if i == 0 || i == last || repeats_code {
             line.get(4..).unwrap_or_default()
         } else {
             line
