@@ -62,14 +62,15 @@ impl Debug {
         }
     }
 
-    /// A command is about to be written; `shown` is the core's rendering of the line
-    /// (`Transmit::display`: without CRLF, PASS masked, UTF-8).
-    pub(crate) fn command(&self, shown: &str) {
-        // `shown` is already text: print it as UTF-8 whatever the session encoding.
-        let printer = DebugPrinter::new(self.level, Encoding::Utf8);
-        let sanitized = printer.sanitize(shown.as_bytes());
-        tracing::debug!(target: "ftp_blocking", command = sanitized.as_str(), "send");
-        self.print(printer.command(shown.as_bytes()));
+    /// A command is about to be written: `line` is the bytes sent (`Transmit::bytes`); the
+    /// core's printer decodes them with the session encoding and masks PASS and ACCT.
+    pub(crate) fn command(&self, line: &[u8]) {
+        let printer = self.printer();
+        if tracing::enabled!(target: "ftp_blocking", tracing::Level::DEBUG) {
+            let sanitized = printer.sanitize(line);
+            tracing::debug!(target: "ftp_blocking", command = sanitized.as_str(), "send");
+        }
+        self.print(printer.command(line));
     }
 
     /// A complete reply arrived.

@@ -163,7 +163,7 @@ fn password_that_cannot_be_encoded_fails_without_its_text_and_sends_nothing() {
 }
 
 #[test]
-fn debug_output_decodes_replies_with_the_session_encoding() {
+fn debug_output_decodes_commands_and_replies_with_the_session_encoding() {
     #[derive(Clone, Default)]
     struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
     impl std::io::Write for Captured {
@@ -177,6 +177,8 @@ fn debug_output_decodes_replies_with_the_session_encoding() {
     }
     let server = Script::new()
         .send(GREETING)
+        .expect(b"CWD \xcf\xf0\xe8\xe2\xe5\xf2\r\n".as_slice())
+        .send("250 ok\r\n")
         .expect("PWD\r\n")
         .send(b"257 \"/\xcf\xf0\xe8\xe2\xe5\xf2\" \x9b2J\x1b]0;x\x07\r\n")
         .wait_for_close()
@@ -188,6 +190,7 @@ fn debug_output_decodes_replies_with_the_session_encoding() {
         .debuglevel(1)
         .debug_output(out.clone());
     let mut ftp = connect(builder, &server);
+    ftp.cwd("Привет").unwrap();
     ftp.pwd().unwrap();
     drop(ftp);
     finish(server);
