@@ -4,8 +4,10 @@
 //! `--insecure` warning. Also `--encoding`. The binary runs with `--timeout`, so every run is
 //! bounded by the client's own timeouts.
 
+use std::net::SocketAddr;
 use std::process::{Command, Output};
 
+use ftp_testkit::embedded::EmbeddedServer;
 use ftp_testkit::scripted::{Script, ScriptedServer};
 
 /// The escape sequences a hostile server would like to reach the terminal: set the window
@@ -15,8 +17,12 @@ const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{1b}[1A\u{1b}[2K\u{9b}2J\u{7f}";
 const HOSTILE_ESCAPED: &str = "\\x1b]0;pwned\\x07\\x1b[1A\\x1b[2K\\x9b2J\\x7f";
 
 fn run(server: &ScriptedServer, args: &[&str]) -> Output {
+    run_at(server.addr(), args)
+}
+
+fn run_at(addr: SocketAddr, args: &[&str]) -> Output {
     let dir = std::env::temp_dir();
-    let url = format!("ftp://alice:pw@127.0.0.1:{}/", server.addr().port());
+    let url = format!("ftp://alice:pw@127.0.0.1:{}/", addr.port());
     let mut all = vec!["--timeout", "10"];
     let (options, rest): (Vec<&str>, Vec<&str>) = split_options(args);
     all.extend(options);
@@ -175,6 +181,21 @@ fn listed_names_with_escapes_cannot_rewrite_the_screen() {
         format!("plain.txt\n{HOSTILE_ESCAPED}.txt\n")
     );
     finish(server);
+}
+
+#[test]
+fn real_files_named_with_escapes_are_listed_escaped_by_the_embedded_server() {
+    let server = EmbeddedServer::start().expect("the embedded server starts");
+    std::fs::write(server.root().join(format!("{HOSTILE}.txt")), b"x").unwrap();
+    std::fs::write(server.root().join("plain.txt"), b"x").unwrap();
+    for args in [&["ls"][..], &["ls", "-l"][..]] {
+        let out = run_at(server.addr(), args);
+        assert!(out.status.success(), "{out:?}");
+        assert_no_controls("stdout", &out.stdout);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(&format!("{HOSTILE_ESCAPED}.txt")), "{text}");
+        assert!(text.contains("plain.txt"), "{text}");
+    }
 }
 
 #[test]
