@@ -422,8 +422,19 @@ impl Ftp {
     /// and NUL are refused before anything is sent, and commands that would change state the
     /// session tracks are refused or reset that state (by the core).
     pub fn sendcmd(&mut self, cmd: &str) -> Result<Reply> {
-        let line = self.encoding.encode(cmd)?;
+        let line = self.encode_line(cmd)?;
         self.sendcmd_bytes(&line)
+    }
+
+    /// `cmd` in the session encoding; a `PASS` or `ACCT` line is encoded as a secret, so an
+    /// encoding error shows nothing of it.
+    fn encode_line(&self, cmd: &str) -> Result<Vec<u8>> {
+        let verb = cmd.trim_start().get(..4).unwrap_or_default();
+        if verb.eq_ignore_ascii_case("PASS") || verb.eq_ignore_ascii_case("ACCT") {
+            Ok(self.encoding.encode_secret(cmd)?)
+        } else {
+            Ok(self.encoding.encode(cmd)?)
+        }
     }
 
     /// [`sendcmd`](Ftp::sendcmd) for a line already in bytes.

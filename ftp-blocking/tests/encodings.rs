@@ -163,6 +163,26 @@ fn password_that_cannot_be_encoded_fails_without_its_text_and_sends_nothing() {
 }
 
 #[test]
+fn raw_pass_line_that_cannot_be_encoded_shows_nothing_of_the_password() {
+    let server = Script::new()
+        .send(GREETING)
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = connect(Ftp::builder().encoding(Encoding::Latin1), &server);
+    for line in ["PASS hunter2€", "acct budget€"] {
+        let err = ftp.sendcmd(line).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(matches!(err, Error::Encoding(_)), "{shown}");
+        for secret in ["hunter2", "budget", "€", "20AC"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+    drop(ftp);
+    finish(server);
+}
+
+#[test]
 fn debug_output_decodes_commands_and_replies_with_the_session_encoding() {
     #[derive(Clone, Default)]
     struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
