@@ -297,6 +297,9 @@ fn close_notify_at_the_end_of_tls_downloads_per_server() {
 
 /// Issue 11, any encoding: a windows-1251 name is stored, listed, read and deleted through
 /// the session encoding, and the file on disk is named by the windows-1251 bytes.
+/// pyftpdlib is left out: as scripts/real-servers.sh starts it (its defaults, UTF-8 with
+/// `unicode_errors='replace'`) it stores such a name with U+FFFD in place of the bytes (tried:
+/// "did not store the name as its cp1251 bytes").
 fn cp1251_name_round_trips(kind: ServerKind) {
     let server = RealServer::require(kind);
     let encoding: ftp_blocking::Encoding = "cp1251".parse().unwrap();
