@@ -137,4 +137,5 @@ pub use listing::{
 };
 pub use parse::{Features, ParseError};
 pub use reply::{Reply, ReplyClass, ReplyCode};
+pub use text::{DebugPrinter, EncodeError, Encoding, LineEncoder};
 pub use timestamp::{ListTimestamp, Timestamp, TimestampRangeError};
