@@ -78,8 +78,8 @@ pub enum Error {
     #[error("invalid command: {0}")]
     InvalidCommand(#[from] CommandParseError),
     /// A string cannot be encoded in the session's encoding (Latin-1 holds only U+0000-U+00FF).
-    /// The error names the character and its offset, never the string, and nothing of a
-    /// password or account.
+    /// The error names the string (escaped), the character and its offset; for a password or
+    /// account (`login`, a raw `PASS`/`ACCT` line) nothing of it.
     #[error("{0}")]
     Encoding(#[from] ftp_proto::text::EncodeError),
     /// An option or parameter is out of range (a zero timeout, a zero block size).

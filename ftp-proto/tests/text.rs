@@ -34,15 +34,30 @@ fn latin1_round_trips_every_byte() {
 }
 
 #[test]
-fn encode_error_names_the_character_not_the_string() {
+fn encode_error_names_the_string_the_character_and_its_offset() {
     let err = Encoding::Latin1
         .encode("report-2024€-final.txt")
         .unwrap_err();
     let shown = err.to_string();
+    assert!(shown.contains("\"report-2024€-final.txt\""), "{shown}");
     assert!(shown.contains("U+20AC"), "{shown}");
     assert!(shown.contains("byte offset 11"), "{shown}");
-    assert!(!shown.contains("report"), "{shown}");
     assert_eq!(err.character(), Some((11, '€')));
+    assert_eq!(err.text(), Some("report-2024€-final.txt"));
+}
+
+#[test]
+fn encode_error_shows_control_characters_of_the_string_escaped() {
+    let err = Encoding::Latin1.encode("\u{1b}]0;x\u{7}€").unwrap_err();
+    let shown = err.to_string();
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+}
+
+#[test]
+fn secret_encode_error_has_no_text_and_no_character() {
+    let err = Encoding::Latin1.encode_secret("hunter2€").unwrap_err();
+    assert_eq!(err.text(), None);
+    assert_eq!(err.character(), None);
 }
 
 #[test]

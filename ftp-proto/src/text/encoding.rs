@@ -143,11 +143,13 @@ impl Encoding {
     }
 
     /// Encodes a string for the wire. A character the encoding cannot represent is an
-    /// [`EncodeError`] naming the character and its position (never the whole string).
+    /// [`EncodeError`] naming the string, the character and its position. Use
+    /// [`encode_secret`](Encoding::encode_secret) for a password or account.
     pub fn encode(self, s: &str) -> Result<Vec<u8>, EncodeError> {
         self.encode_inner(s).map_err(|(position, ch)| EncodeError {
             encoding: self,
             what: Some((position, ch)),
+            text: Some(s.to_owned()),
         })
     }
 
@@ -163,6 +165,7 @@ impl Encoding {
         self.encode_inner(s).map_err(|_| EncodeError {
             encoding: self,
             what: None,
+            text: None,
         })
     }
 
@@ -294,12 +297,13 @@ pub struct UnknownEncoding {
 
 /// A string holds a character the session encoding cannot represent.
 ///
-/// It names the character and its byte offset in the string, never the string; for a secret
-/// ([`Encoding::encode_secret`]) not even the character.
+/// It names the string, the character and its byte offset; for a secret
+/// ([`Encoding::encode_secret`]) nothing of it: neither the text nor the character.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EncodeError {
     encoding: Encoding,
     what: Option<(usize, char)>,
+    text: Option<String>,
 }
 
 impl EncodeError {
@@ -312,18 +316,30 @@ impl EncodeError {
     pub fn character(&self) -> Option<(usize, char)> {
         self.what
     }
+
+    /// The string that could not be encoded; `None` for a secret.
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
 }
 
 impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.what {
-            Some((position, ch)) => write!(
+        match (self.what, &self.text) {
+            // `{:?}` quotes the text with its control characters escaped.
+            (Some((position, ch)), Some(text)) => write!(
+                f,
+                "cannot encode {text:?} in {}: character U+{:04X} at byte offset {position}",
+                self.encoding.name(),
+                u32::from(ch),
+            ),
+            (Some((position, ch)), None) => write!(
                 f,
                 "character U+{:04X} at byte offset {position} cannot be encoded in {}",
                 u32::from(ch),
                 self.encoding.name()
             ),
-            None => write!(
+            (None, _) => write!(
                 f,
                 "a password or account cannot be encoded in {} (its text is not shown)",
                 self.encoding.name()
