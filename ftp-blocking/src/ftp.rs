@@ -255,6 +255,7 @@ impl FtpBuilder {
             welcome,
             encoding: self.encoding,
             explicit_tls,
+            listing: ftp_proto::plan::ListingChoice::new(),
         })
     }
 }
@@ -289,6 +290,8 @@ pub struct Ftp {
     pub(crate) encoding: Encoding,
     /// Built with [`FtpBuilder::tls`]: `login` secures the control connection first.
     explicit_tls: bool,
+    /// The session's listing choice (walk.rs): an MLSD or `LIST -a` fallback is remembered.
+    pub(crate) listing: ftp_proto::plan::ListingChoice,
 }
 
 /// The port of FTP: what `connect(host, 0)` uses.

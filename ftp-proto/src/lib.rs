@@ -14,6 +14,8 @@
 //! - [`url`], [`netrc`] and [`url_session`]: `ftp://` / `ftps://` URLs and `.netrc` text parsed
 //!   to bytes, and the set-up a URL describes (host, port, TLS mode, credentials, one `CWD` per
 //!   segment, the `;type=` request) as plain data an adapter follows step by step.
+//! - [`plan`]: planners for the decisions above single commands (listing choice, remote-tree
+//!   walk, resume and size checks), shared by every adapter.
 //!
 //! ## A tour of the client: the drain loop
 //!
@@ -122,6 +124,7 @@ pub mod fuzzing;
 pub mod listing;
 pub mod netrc;
 pub mod parse;
+pub mod plan;
 pub mod reply;
 pub mod text;
 mod timestamp;
