@@ -261,7 +261,8 @@ impl Ftp {
     /// and a SIZE answer other than `213`, such as `250 1000`). Connection failures are errors.
     fn remote_size(&mut self, remote: &str) -> Result<RemoteSize> {
         match self.size(remote) {
-            Ok(size) => return Ok(RemoteSize::Known(size)),
+            Ok(Some(size)) => return Ok(RemoteSize::Known(size)),
+            Ok(None) => {}
             Err(
                 Error::Temporary(_)
                 | Error::Permanent(_)

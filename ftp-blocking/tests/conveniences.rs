@@ -691,7 +691,8 @@ const SIZE_250: &str = "C: SIZE f.bin\nS: 250 1000\nC: MLST f.bin\nS: 500 MLST n
 /// The size dialogue of a server that says f.bin has 10 bytes.
 const SIZE_10: &str = "C: SIZE f.bin\nS: 213 10\n";
 
-/// A session that logs in, answers `sizes` (a transcript), then a binary RETR of f.bin (after
+/// A session that logs in, answers `sizes` (a transcript) under TYPE I (SIZE is asked in binary
+/// mode, issue 11 item 1), then a binary RETR of f.bin (after
 /// REST when `rest`) answered with `preliminary`, `data` and `last`.
 fn retr_server(
     sizes: &str,
@@ -701,7 +702,7 @@ fn retr_server(
     last: &str,
 ) -> ScriptedServer {
     let rest = rest.map_or_else(String::new, |n| format!("C: REST {n}\nS: 350 ok\n"));
-    Script::from_transcript(&format!("{LOGIN}{sizes}C: TYPE I\nS: 200 binary\nC: EPSV"))
+    Script::from_transcript(&format!("{LOGIN}C: TYPE I\nS: 200 binary\n{sizes}C: EPSV"))
         .unwrap()
         .passive_epsv()
         .accept_data()

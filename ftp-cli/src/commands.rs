@@ -229,8 +229,9 @@ fn execute(ftp: &mut Ftp, command: Command, verbose: bool) -> Result<(), Failure
         Command::Rmdir { path } => ftp.rmd(&path).map(drop).map_err(Failure::from),
         Command::Mv { from, to } => ftp.rename(&from, &to).map(drop).map_err(Failure::from),
         Command::Size { path } => {
+            // None: a positive reply that is not 213 (the server will not say).
             let size = ftp.size(&path)?;
-            print_line(&stdout, &size.to_string())
+            print_line(&stdout, &size.map_or("unknown".into(), |n| n.to_string()))
         }
         Command::Mtime { path } => {
             let time = ftp.mdtm(&path)?;

@@ -1218,10 +1218,16 @@ fn size_250(script: Script, path: &str) -> Script {
         .send("500 unknown command\r\n")
 }
 
-/// TYPE I, a passive RETR of `path` that sends `data`, 226.
+/// TYPE I: SIZE is asked in binary mode (issue 11 item 1), so it comes before SIZE when the
+/// session is not binary yet, and RETR then finds it cached.
+fn binary(script: Script) -> Script {
+    script.expect("TYPE I\r\n").send("200 binary\r\n")
+}
+
+/// A passive RETR of `path` (the session already binary) that sends `data`, 226.
 fn binary_retr(script: Script, path: &str, data: &str) -> Script {
     script
-        .transcript("C: TYPE I\nS: 200 binary\nC: EPSV")
+        .transcript("C: EPSV")
         .unwrap()
         .passive_epsv()
         .accept_data()
@@ -1244,7 +1250,7 @@ fn quit(script: Script) -> ScriptedServer {
 #[test]
 fn get_works_when_size_answers_250_and_v_says_the_check_was_skipped() {
     let server = quit(binary_retr(
-        size_250(anonymous(), "f.bin"),
+        size_250(binary(anonymous()), "f.bin"),
         "f.bin",
         "0123456789",
     ));
@@ -1269,7 +1275,7 @@ fn get_works_when_size_answers_250_and_v_says_the_check_was_skipped() {
 #[test]
 fn get_continue_with_unknown_size_downloads_whole_and_says_so() {
     let server = quit(binary_retr(
-        size_250(anonymous(), "f.bin"),
+        size_250(binary(anonymous()), "f.bin"),
         "f.bin",
         "0123456789",
     ));
@@ -1404,7 +1410,7 @@ fn mirror_copies_dot_files_with_list_a_where_there_is_no_mlsd() {
     };
     let retr = |script: Script, path: &str, data: &str| {
         let size = data.len();
-        let script = script
+        let script = binary(script)
             .transcript(&format!("C: SIZE {path}\nS: 213 {size}"))
             .unwrap();
         binary_retr(script, path, data)
@@ -1445,10 +1451,10 @@ fn mirror_copies_dot_files_with_list_a_where_there_is_no_mlsd() {
 fn a_failed_get_keeps_the_local_file_and_says_how_to_resume() {
     // Larger than the socket buffers, so that some of it is written before the 426 comes.
     let data = "x".repeat(8 << 20);
-    let script = anonymous()
+    let script = binary(anonymous())
         .transcript("C: SIZE f.bin\nS: 550 no SIZE here\nC: MLST f.bin\nS: 500 no MLST")
         .unwrap()
-        .transcript("C: TYPE I\nS: 200 binary\nC: EPSV")
+        .transcript("C: EPSV")
         .unwrap()
         .passive_epsv()
         .accept_data()
