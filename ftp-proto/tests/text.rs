@@ -164,6 +164,17 @@ mod whatwg {
         assert!(!err.to_string().contains("пароль"));
     }
 
+    /// Fuzz crash dc6b938f (text target): GB18030 encodes the private-use U+E78F as the bytes
+    /// of U+FE11, so the text does not round-trip; the bytes do, and names are kept as bytes.
+    #[test]
+    fn gb18030_private_use_character_round_trips_as_bytes_fuzz_crash_dc6b938f() {
+        let gb18030 = Encoding::for_label("gb18030").unwrap();
+        let bytes = gb18030.encode("\u{e78f}").unwrap();
+        let text = gb18030.decode(&bytes);
+        assert_ne!(text, "\u{e78f}");
+        assert_eq!(gb18030.encode(&text).unwrap(), bytes);
+    }
+
     #[test]
     fn undecodable_bytes_become_replacement_characters() {
         let sjis = Encoding::for_label("shift_jis").unwrap();
