@@ -2,6 +2,7 @@
 
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
 use ftp_blocking::ftp_proto::Timestamp;
@@ -481,6 +482,21 @@ fn get(
         if let (Some(bar), Some(total)) = (&bar, reader.announced_size()) {
             bar.set_length(total);
         }
+        if bar.is_none() {
+            // No progress to show: the kernel moves the bytes (splice from the data socket
+            // into a piped standard output, or through a pipe into a file or /dev/null),
+            // falling back to a buffer where standard output refuses splice (a terminal).
+            let mut file = out
+                .as_fd()
+                .try_clone_to_owned()
+                .map(File::from)
+                .map_err(|e| Failure::Local(format!("cannot write to standard output: {e}")))?;
+            if let Err(e) = reader.copy_to_file(&mut file) {
+                return Err(stdout_or_ftp_error(e, &file));
+            }
+            reader.finish()?;
+            return Ok(());
+        }
         let mut buf = vec![0u8; STREAM_BUFFER];
         loop {
             let n = match reader.read(&mut buf) {
@@ -511,6 +527,21 @@ fn get(
         bar.finish();
     }
     Ok(())
+}
+
+/// A failed zero-copy `get -`: a reader of standard output that went away is a local error,
+/// as a failed `write` to it is; anything else is the session's.
+fn stdout_or_ftp_error(e: Error, stdout: &File) -> Failure {
+    match &e {
+        Error::Io(io) if io.kind() == io::ErrorKind::BrokenPipe => {
+            Failure::Local(format!("cannot write to standard output: {io}"))
+        }
+        _ if ftp_blocking::data::is_broken_pipe(stdout) => Failure::Local(
+            "cannot write to standard output: the reading program went away (broken pipe)"
+                .to_owned(),
+        ),
+        _ => e.into(),
+    }
 }
 
 /// After a failed download: what was kept, and how to resume it.

@@ -354,6 +354,55 @@ fn get_dash_writes_to_standard_output() {
 }
 
 #[test]
+fn get_dash_into_a_pipe_whose_reader_went_away_exits_1_as_a_local_error() {
+    let server = server();
+    fs::write(server.root().join("data.bin"), pattern(1 << 20)).unwrap();
+    let dir = scratch("get-stdout-closed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
+        .args([&url(server.addr(), ""), "get", "data.bin", "-"])
+        .current_dir(&dir)
+        .env("HOME", &dir)
+        .env("NETRC", dir.join("no-such-netrc"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the ftp-cli binary runs");
+    drop(child.stdout.take()); // the reading program is gone before any byte arrives
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "stderr: {stderr}");
+    assert!(stderr.contains("standard output"), "stderr: {stderr}");
+}
+
+#[test]
+fn get_dash_into_a_regular_file_writes_every_byte() {
+    let server = server();
+    let data = pattern(3 << 20);
+    fs::write(server.root().join("data.bin"), &data).unwrap();
+    let dir = scratch("get-stdout-file");
+    let out = dir.join("out.bin");
+    let status = Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
+        .args([&url(server.addr(), ""), "get", "data.bin", "-"])
+        .current_dir(&dir)
+        .env("HOME", &dir)
+        .env("NETRC", dir.join("no-such-netrc"))
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&out).unwrap())
+        .stderr(Stdio::null())
+        .status()
+        .expect("the ftp-cli binary runs");
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(fs::read(&out).unwrap(), data);
+}
+
+#[test]
 fn get_of_a_missing_file_exits_5_with_the_reply_and_leaves_no_file() {
     let server = server();
     let dir = scratch("get-missing");
