@@ -236,7 +236,7 @@ impl Driver {
         loop {
             match self.client.poll_output() {
                 Output::Send(t) => {
-                    self.debug.command(&t.display);
+                    self.debug.command(&t.bytes);
                     self.write_control(&t.bytes);
                 }
                 Output::Action(a) => self.act(a),
