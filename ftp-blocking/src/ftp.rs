@@ -356,6 +356,16 @@ pub const FTP_PORT: u16 = 21;
 /// [`implicit_tls`](FtpBuilder::implicit_tls).
 pub const IMPLICIT_FTPS_PORT: u16 = 990;
 
+/// ftplib's `print_line`, the default callback of `dir` and `retrlines`: prints `line` and a
+/// newline to stdout.
+///
+/// ```
+/// ftp_blocking::print_line("-rw-r--r-- 1 ftp ftp 3 Jan 1 00:00 a.txt");
+/// ```
+pub fn print_line(line: &str) {
+    println!("{line}");
+}
+
 impl Drop for Ftp {
     fn drop(&mut self) {
         self.driver.close();
@@ -700,11 +710,15 @@ impl Ftp {
         Ok((DataStream::new(&mut self.driver, op, upload), size))
     }
 
+    /// ftplib's `nlst`/`dir` argument rule: empty arguments are skipped, the rest joined with
+    /// spaces (`nlst(&["", "x"])` sends `NLST x`; only empty ones send `NLST` alone).
     fn join_args(&self, args: &[&str]) -> Result<Option<Arg>> {
-        self.opt_arg(&args.join(" "))
+        let parts: Vec<&str> = args.iter().copied().filter(|a| !a.is_empty()).collect();
+        self.opt_arg(&parts.join(" "))
     }
 
-    /// The names of a directory listing (NLST); `args` are joined with spaces.
+    /// The names of a directory listing (NLST); empty `args` are skipped and the rest joined
+    /// with spaces, as in ftplib.
     pub fn nlst(&mut self, args: &[&str]) -> Result<Vec<String>> {
         let arg = self.join_args(args)?;
         let op = self.begin(
@@ -741,7 +755,9 @@ impl Ftp {
         }
     }
 
-    /// ftplib's `dir`: each LIST line goes to `callback`; `args` are joined with spaces.
+    /// ftplib's `dir`: each LIST line goes to `callback`; empty `args` are skipped and the rest
+    /// joined with spaces, as in ftplib. ftplib's default callback (`print_line`) is
+    /// [`dir_print`](Ftp::dir_print), or pass [`print_line`](crate::print_line).
     pub fn dir(&mut self, args: &[&str], mut callback: impl FnMut(&str)) -> Result<Reply> {
         let arg = self.join_args(args)?;
         let op = self.begin(
@@ -756,6 +772,12 @@ impl Ftp {
                 callback(&encoding.decode(&line));
             }
         })
+    }
+
+    /// ftplib's `dir` without a callback: each LIST line is printed to stdout
+    /// ([`print_line`](crate::print_line)).
+    pub fn dir_print(&mut self, args: &[&str]) -> Result<Reply> {
+        self.dir(args, crate::print_line)
     }
 
     /// A lazy MLSD listing: entries are parsed as the data arrives, never collected first.

@@ -1739,3 +1739,36 @@ fn nlst_over_max_nlst_names_is_aborted_with_a_typed_error() {
     drop(ftp);
     finish(server);
 }
+
+#[test]
+fn nlst_and_dir_skip_empty_arguments_as_ftplib_and_dir_print_runs_the_listing() {
+    let server = passive(logged_in(), "TYPE A\r\n", "NLST x\r\n")
+        .data_send("x\r\n")
+        .data_close()
+        .send("226 done\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("LIST -a sub\r\n")
+        .send("150 here\r\n")
+        .data_close()
+        .send("226 done\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("LIST\r\n")
+        .send("150 here\r\n")
+        .data_send("-rw-r--r-- 1 u g 54 Nov 22 05:05 a.txt\r\n")
+        .data_close()
+        .send("226 listed\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    assert_eq!(ftp.nlst(&["", "x", ""]).unwrap(), ["x"]);
+    ftp.dir(&["", "-a", "", "sub"], |_| {}).unwrap();
+    let reply = ftp.dir_print(&["", ""]).unwrap();
+    assert_eq!(reply.code().as_u16(), 226);
+    drop(ftp);
+    finish(server);
+}
