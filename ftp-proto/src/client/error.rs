@@ -177,6 +177,15 @@ pub enum UsageError {
     /// ([`Config::epsv_all`](super::Config::epsv_all)): only EPSV may open data connections.
     #[error("EPSV ALL is in force: only passive (EPSV) transfers are possible")]
     EpsvAllInForce,
+    /// A transfer started with
+    /// [`Client::transfer_without_data`](super::Client::transfer_without_data) awaits its final
+    /// reply: call [`Client::voidresp`](super::Client::voidresp) or
+    /// [`Client::abort`](super::Client::abort) first.
+    #[error("a transfer's final reply is due: call voidresp or abort first")]
+    FinalReplyDue,
+    /// [`Client::voidresp`](super::Client::voidresp) without a transfer whose final reply is due.
+    #[error("no final reply is due")]
+    NoFinalReplyDue,
     /// [`Op::result`](super::Op::result) was given the result of another kind of request.
     #[error("the result belongs to another operation")]
     WrongOperation,

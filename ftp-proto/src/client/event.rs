@@ -384,6 +384,13 @@ pub enum Outcome {
         /// The replies.
         replies: Vec<Reply>,
     },
+    /// [`makepasv`](super::Client::makepasv): where to connect, and the `229`/`227` reply.
+    PassiveAddress {
+        /// The address to connect to.
+        addr: std::net::SocketAddr,
+        /// The whole reply.
+        reply: Reply,
+    },
     /// [`quit`](super::Client::quit): the reply to `QUIT`, or `None` when the server closed the
     /// connection without one.
     Closed(Option<Reply>),
@@ -401,6 +408,7 @@ pub enum Outcome {
 /// | `mdtm` | [`Timestamp`] |
 /// | `mlst` | [`MlsdEntry`] |
 /// | `feat` | [`Features`] |
+/// | `makepasv` | [`SocketAddr`](std::net::SocketAddr) |
 /// | `transfer` | [`TransferDone`] |
 /// | `abort` | `Vec<Reply>` (the replies that followed `ABOR`) |
 /// | `quit` | `Option<Reply>` (`None`: the server closed without a reply) |
@@ -542,3 +550,4 @@ from_outcome!(TransferDone, o =>
     Outcome::Transfer { reply, announced_size } => TransferDone { reply, announced_size });
 from_outcome!(Vec<Reply>, o => Outcome::Aborted { replies } => replies);
 from_outcome!(Option<Reply>, o => Outcome::Closed(r) => r);
+from_outcome!(std::net::SocketAddr, o => Outcome::PassiveAddress { addr, .. } => addr);

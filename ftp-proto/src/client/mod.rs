@@ -11,6 +11,7 @@ mod event;
 #[cfg(feature = "fuzzing")]
 mod fuzz;
 mod login;
+mod manual;
 mod state;
 mod transfer;
 
@@ -168,6 +169,10 @@ pub struct Client {
     epsv_refused: bool,
     epsv_all: EpsvAll,
     eprt_refused: bool,
+    /// A transfer command sent by `transfer_without_data` got its 1xx: its final reply is due.
+    final_due: bool,
+    /// That final reply, when it came before `voidresp` asked for it.
+    early_final: Option<Reply>,
     deadlines: [Deadline; 7],
     /// Data bytes moved in the current low-speed window.
     window_bytes: u64,
@@ -232,6 +237,8 @@ impl Client {
             epsv_refused: false,
             epsv_all: EpsvAll::NotSent,
             eprt_refused: false,
+            final_due: false,
+            early_final: None,
             deadlines: [Deadline::Off; 7],
             window_bytes: 0,
             now: None,
@@ -792,6 +799,19 @@ impl Client {
         self.check_open()?;
         self.tick(now);
         let (expected, unchecked) = match self.op.take() {
+            // A transfer started by `transfer_without_data` whose final reply is still due:
+            // that reply and the one to ABOR.
+            None if self.final_due => {
+                self.final_due = false;
+                (
+                    if self.early_final.take().is_some() {
+                        1
+                    } else {
+                        2
+                    },
+                    false,
+                )
+            }
             None => (1, false),
             Some(Running {
                 id,
@@ -900,6 +920,9 @@ impl Client {
         self.check_open()?;
         if self.op.is_some() {
             return Err(UsageError::Busy);
+        }
+        if self.final_due {
+            return Err(UsageError::FinalReplyDue);
         }
         Ok(())
     }

@@ -42,6 +42,12 @@ pub(super) enum Task {
     Quit,
     /// A transfer.
     Transfer(Box<Transfer>),
+    /// `makepasv`: `EPSV` (`epsv`) or `PASV` sent.
+    Passive { epsv: bool },
+    /// `announce_port`: `EPRT` with `addr` sent (`PORT` follows a 5xx for IPv4).
+    Announce { addr: std::net::SocketAddr },
+    /// `transfer_without_data`: the transfer command sent, its 1xx awaited.
+    Preliminary,
     /// `ABOR` sent: `expected` final replies to collect, the first `unchecked` of them
     /// answering a preamble command of the transfer (any code), the others 426/451/225/226.
     Abort {
@@ -104,6 +110,12 @@ impl Client {
             // Unsolicited: only 421 (service closing) changes anything.
             if code == ReplyCode::NOT_AVAILABLE {
                 self.shutdown();
+            } else if self.final_due
+                && class != ReplyClass::Preliminary
+                && self.early_final.is_none()
+            {
+                // The final reply of a `transfer_without_data` before `voidresp` asked.
+                self.early_final = Some(reply);
             }
             return;
         };
@@ -153,6 +165,7 @@ impl Client {
                     op: Task::Greeting,
                 });
             }
+            Task::Preliminary => self.preliminary_reply(id, reply),
             op if class == ReplyClass::Preliminary => {
                 // A 1xx to a command that opens no data connection is not final: it is
                 // reported (Event::Reply) and the reply timer keeps running.
@@ -181,6 +194,8 @@ impl Client {
                 }
             }
             Task::Command(expect) => self.command_reply(id, expect, reply),
+            Task::Passive { epsv } => self.passive_reply(id, epsv, reply),
+            Task::Announce { addr } => self.announce_reply(id, addr, reply),
             Task::Rename { to } => match class {
                 ReplyClass::Intermediate => {
                     self.send(Command::Rnto(to));

@@ -163,7 +163,7 @@ impl TransferCommand {
         }
     }
 
-    fn into_command(self) -> Command {
+    pub(super) fn into_command(self) -> Command {
         match self {
             TransferCommand::Retr(a) => Command::Retr(a),
             TransferCommand::Stor(a) => Command::Stor(a),
@@ -433,7 +433,7 @@ impl Client {
         }
     }
 
-    fn peer_ip(&self) -> IpAddr {
+    pub(super) fn peer_ip(&self) -> IpAddr {
         self.peer.map_or(IpAddr::from([127, 0, 0, 1]), |p| p.ip())
     }
 
@@ -444,7 +444,7 @@ impl Client {
     /// is on and the announced address is ordinary or of the same special kind as the control
     /// peer (see [`Ipv4Kind`]): an unspecified, loopback, link-local, multicast or broadcast
     /// address from a peer of another kind is replaced by the peer's address.
-    fn pasv_target(&self, announced: SocketAddrV4) -> SocketAddr {
+    pub(super) fn pasv_target(&self, announced: SocketAddrV4) -> SocketAddr {
         let peer = self.peer_ip();
         if self.config.trust_server_pasv_ipv4_address {
             let kind = Ipv4Kind::of(*announced.ip());

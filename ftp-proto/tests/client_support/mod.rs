@@ -189,6 +189,9 @@ pub fn render_result(r: &Result<Outcome, Error>) -> String {
                 ),
                 Outcome::Closed(Some(r)) => format!("Closed {}", r.code()),
                 Outcome::Closed(None) => "Closed -".to_string(),
+                Outcome::PassiveAddress { addr, reply } => {
+                    format!("PassiveAddress {addr} {}", reply.code())
+                }
                 other => format!("{other:?}"),
             }
         ),
@@ -535,6 +538,19 @@ impl Session {
             "ccc" => c.ccc(now).map(id),
             "quit" => c.quit(now).map(id),
             "abort" => c.abort(now).map(id),
+            "makepasv" => c.makepasv(now).map(id),
+            "sendport" => c.sendport(rest.parse().unwrap(), now).map(id),
+            "sendeprt" => c.sendeprt(rest.parse().unwrap(), now).map(id),
+            "announce_port" => c.announce_port(rest.parse().unwrap(), now).map(id),
+            "voidresp" => c.voidresp(now).map(id),
+            "transfer_without_data" => {
+                let (v, p) = rest.split_once(' ').unwrap();
+                let command = match v {
+                    "retr" => TransferCommand::Retr(arg(p)),
+                    _ => TransferCommand::Stor(arg(p)),
+                };
+                c.transfer_without_data(command, now).map(id)
+            }
             "close" => {
                 c.close();
                 self.drain();
