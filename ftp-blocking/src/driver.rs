@@ -205,6 +205,11 @@ impl Driver {
         self.announced
     }
 
+    /// The control connection's local address, as the core knows it.
+    pub(crate) fn control_local(&self) -> Option<std::net::SocketAddr> {
+        self.client.local()
+    }
+
     /// Runs a request on the core (with the time) and drains its outputs.
     pub(crate) fn request<T, F>(&mut self, f: F) -> Result<Op<T>>
     where

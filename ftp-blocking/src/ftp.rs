@@ -356,6 +356,48 @@ pub const FTP_PORT: u16 = 21;
 /// [`implicit_tls`](FtpBuilder::implicit_tls).
 pub const IMPLICIT_FTPS_PORT: u16 = 990;
 
+/// ftplib's `ftpcp`: copies `source_name` on `source` to `target_name` on `target`, server
+/// to server (FXP), without the data passing through this process.
+///
+/// As ftplib: `TYPE` on both; `PASV`/`EPSV` on the source ([`Ftp::makepasv`], whose address
+/// rules apply: by default the source's control address with the announced port); `PORT`
+/// (IPv4) or `EPRT` (IPv6) with that address on the target; `STOR` on the target, which must
+/// answer 1xx; `RETR` on the source, which must answer 1xx; then both final replies, which
+/// must be 2xx. Returns them `(source, target)`.
+///
+/// A refusal anywhere is the error of the refusing side and leaves both sessions usable:
+/// when the source refuses `RETR` after the target accepted `STOR`, the target's transfer is
+/// aborted (`ABOR`); when the source's final reply fails, the target's is still read first.
+/// Most servers refuse a `PORT` to a foreign address (vsftpd: `500 Illegal PORT command`);
+/// the copy needs one that allows it. A copy takes as long as the transfer: the final
+/// replies must come within each session's reply timeout.
+pub fn ftpcp(
+    source: &mut Ftp,
+    source_name: &str,
+    target: &mut Ftp,
+    target_name: &str,
+    data_type: TransferType,
+) -> Result<(Reply, Reply)> {
+    source.run(|c, now| c.voidcmd(Command::Type(data_type), now))?;
+    target.run(|c, now| c.voidcmd(Command::Type(data_type), now))?;
+    let addr = source.makepasv()?;
+    match addr {
+        SocketAddr::V4(v4) => target.sendport(v4)?,
+        SocketAddr::V6(_) => target.sendeprt(addr)?,
+    };
+    let stor = target.arg(target_name)?;
+    let retr = source.arg(source_name)?;
+    target.run(|c, now| c.transfer_without_data(TransferCommand::Stor(stor), now))?;
+    if let Err(e) = source.run(|c, now| c.transfer_without_data(TransferCommand::Retr(retr), now)) {
+        // The target waits for a data connection that will not come: end its transfer.
+        let _ = target.abort();
+        return Err(e);
+    }
+    let source_reply = source.voidresp();
+    let target_reply = target.voidresp();
+    Ok((source_reply?, target_reply?))
+}
+
 /// ftplib's `print_line`, the default callback of `dir` and `retrlines`: prints `line` and a
 /// newline to stdout.
 ///
@@ -778,6 +820,53 @@ impl Ftp {
     /// ([`print_line`](crate::print_line)).
     pub fn dir_print(&mut self, args: &[&str]) -> Result<Reply> {
         self.dir(args, crate::print_line)
+    }
+
+    /// ftplib's `makepasv`: `EPSV` (or `PASV`, by the session's rules, the
+    /// [`trust_server_pasv_ipv4_address`](FtpBuilder::trust_server_pasv_ipv4_address) rule
+    /// included) and the address to connect a data connection to (or to give another server,
+    /// as [`ftpcp`](crate::ftpcp) does).
+    pub fn makepasv(&mut self) -> Result<SocketAddr> {
+        self.run(|c, now| c.makepasv(now))
+    }
+
+    /// ftplib's `sendport`: `PORT` with `addr` (IPv4), reply checked for 2xx.
+    pub fn sendport(&mut self, addr: std::net::SocketAddrV4) -> Result<Reply> {
+        self.run(|c, now| c.sendport(addr, now))
+    }
+
+    /// ftplib's `sendeprt`: `EPRT` with `addr`, reply checked for 2xx.
+    pub fn sendeprt(&mut self, addr: SocketAddr) -> Result<Reply> {
+        self.run(|c, now| c.sendeprt(addr, now))
+    }
+
+    /// ftplib's `makeport`: listens on the control connection's local address (any port) and
+    /// announces the listener with `EPRT` (or `PORT`, by the session's rules); returns the
+    /// listener, in blocking mode. Accepting on it, and checking the peer, is the caller's job.
+    pub fn makeport(&mut self) -> Result<std::net::TcpListener> {
+        let ip = self
+            .driver
+            .control_local()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip());
+        let listener = net::listen_data(ip).map_err(|e| Error::Io(std::io::Error::from(e)))?;
+        let addr = listener.local_addr().map_err(Error::Io)?;
+        self.run(|c, now| c.announce_port(addr, now))?;
+        Ok(listener)
+    }
+
+    /// A transfer command whose data connection someone else opens (ftplib `sendcmd` of
+    /// `ftpcp`): sends `cmd` (RETR, STOR, APPE, STOU, LIST, NLST or MLSD) and returns its 1xx
+    /// reply; a 2xx is [`Error::UnexpectedReply`](crate::Error). Then [`voidresp`](Ftp::voidresp)
+    /// (or [`abort`](Ftp::abort)) must follow before anything else.
+    pub fn transfer_without_data(&mut self, cmd: &str) -> Result<Reply> {
+        let command = self.transfer_command(cmd)?;
+        self.run(|c, now| c.transfer_without_data(command, now))
+    }
+
+    /// ftplib's `voidresp` after [`transfer_without_data`](Ftp::transfer_without_data): the
+    /// final reply, which must be 2xx, within the reply timeout.
+    pub fn voidresp(&mut self) -> Result<Reply> {
+        self.run(|c, now| c.voidresp(now))
     }
 
     /// A lazy MLSD listing: entries are parsed as the data arrives, never collected first.

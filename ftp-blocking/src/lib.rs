@@ -60,7 +60,7 @@ pub use driver::AbortHandle;
 pub use error::{Error, Result, into_ftp_error};
 pub use ftp::{
     BlockCallback, DEFAULT_BLOCKSIZE, DEFAULT_MAX_NLST_NAMES, Encoding, FTP_PORT, Ftp, FtpBuilder,
-    IMPLICIT_FTPS_PORT, MAXLINE, print_line,
+    IMPLICIT_FTPS_PORT, MAXLINE, ftpcp, print_line,
 };
 pub use iter::{ListIter, MlsdIter};
 pub use stream::{DataStream, RetrReader, StorWriter};

@@ -4,11 +4,12 @@
 use std::time::Duration;
 
 use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::mpsc;
 
 use ftp_blocking::{Encoding, Error, Ftp, FtpBuilder};
 use ftp_proto::client::Timer;
+use ftp_proto::command::TransferType;
 use ftp_testkit::scripted::{Script, ScriptedServer, SessionLog};
 
 const GREETING: &str = "220 scripted server ready\r\n";
@@ -1769,6 +1770,227 @@ fn nlst_and_dir_skip_empty_arguments_as_ftplib_and_dir_print_runs_the_listing() 
     ftp.dir(&["", "-a", "", "sub"], |_| {}).unwrap();
     let reply = ftp.dir_print(&["", ""]).unwrap();
     assert_eq!(reply.code().as_u16(), 226);
+    drop(ftp);
+    finish(server);
+}
+
+/// A logged-in source for `ftpcp`: TYPE I, then EPSV refused and PASV announcing its listener.
+fn fxp_source() -> Script {
+    logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 binary\r\n")
+        .expect("EPSV\r\n")
+        .send("500 EPSV not understood\r\n")
+        .expect("PASV\r\n")
+        .passive_pasv(None)
+}
+
+#[test]
+fn ftpcp_copies_server_to_server_with_the_source_pasv_address_in_the_target_port() {
+    let source = fxp_source()
+        .expect("RETR a.bin\r\n")
+        .send("150 sending a.bin\r\n")
+        .accept_data()
+        .data_send("fxp payload")
+        .data_close()
+        .send("226 sent\r\n")
+        .expect("NOOP\r\n")
+        .send("200 still here\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let target = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 binary\r\n")
+        .expect_prefix("PORT 127,0,0,1,")
+        .send("200 PORT ok\r\n")
+        .expect("STOR b.bin\r\n")
+        .send("150 receiving b.bin\r\n")
+        .connect_to_client_data(None)
+        .data_expect("fxp payload")
+        .send("226 stored\r\n")
+        .expect("NOOP\r\n")
+        .send("200 still here\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut src = login(short(), &source);
+    let mut dst = login(short(), &target);
+    let copied = ftp_blocking::ftpcp(&mut src, "a.bin", &mut dst, "b.bin", TransferType::Binary);
+    if copied.is_err() {
+        drop((src, dst));
+        panic!("{copied:?}: {:?} / {:?}", source.finish(), target.finish());
+    }
+    let (sent, stored) = copied.unwrap();
+    assert_eq!(sent.code().as_u16(), 226);
+    assert_eq!(stored.code().as_u16(), 226);
+    src.noop().unwrap();
+    dst.noop().unwrap();
+    drop((src, dst));
+    finish(source);
+    let log = finish(target);
+    assert_eq!(log.data_received, [b"fxp payload".to_vec()]);
+    let port_line = log
+        .lines_lossy()
+        .into_iter()
+        .find(|l| l.starts_with("PORT "))
+        .unwrap();
+    let n: Vec<u16> = port_line[5..]
+        .split(',')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert_ne!(n[4] * 256 + n[5], 0, "{port_line}");
+}
+
+#[test]
+fn ftpcp_refused_port_on_the_target_is_a_typed_error_and_both_sessions_stay_usable() {
+    let source = fxp_source()
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let target = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 binary\r\n")
+        .expect_prefix("PORT ")
+        .send("500 Illegal PORT command.\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut src = login(short(), &source);
+    let mut dst = login(short(), &target);
+    let err = ftp_blocking::ftpcp(&mut src, "a.bin", &mut dst, "b.bin", TransferType::Binary)
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Permanent(r) if r.code().as_u16() == 500),
+        "{err:?}"
+    );
+    src.noop().unwrap();
+    dst.noop().unwrap();
+    drop((src, dst));
+    finish(source);
+    finish(target);
+}
+
+#[test]
+fn ftpcp_refused_retr_aborts_the_target_transfer_and_both_sessions_stay_usable() {
+    let source = fxp_source()
+        .expect("RETR a.bin\r\n")
+        .send("550 a.bin: no such file\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let target = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 binary\r\n")
+        .expect_prefix("PORT ")
+        .send("200 PORT ok\r\n")
+        .expect("STOR b.bin\r\n")
+        .send("150 receiving b.bin\r\n")
+        .expect("ABOR\r\n")
+        .send("426 transfer aborted\r\n226 ABOR ok\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut src = login(short(), &source);
+    let mut dst = login(short(), &target);
+    let err = ftp_blocking::ftpcp(&mut src, "a.bin", &mut dst, "b.bin", TransferType::Binary)
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Permanent(r) if r.code().as_u16() == 550),
+        "{err:?}"
+    );
+    src.noop().unwrap();
+    dst.noop().unwrap();
+    drop((src, dst));
+    finish(source);
+    finish(target);
+}
+
+#[test]
+fn ftpcp_refused_stor_on_the_target_is_a_typed_error_and_a_2xx_instead_of_1xx_is_unexpected() {
+    let source = fxp_source()
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let target = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 binary\r\n")
+        .expect_prefix("PORT ")
+        .send("200 PORT ok\r\n")
+        .expect("STOR b.bin\r\n")
+        .send("226 done without data?\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut src = login(short(), &source);
+    let mut dst = login(short(), &target);
+    let err = ftp_blocking::ftpcp(&mut src, "a.bin", &mut dst, "b.bin", TransferType::Binary)
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedReply(r) if r.code().as_u16() == 226),
+        "{err:?}"
+    );
+    src.noop().unwrap();
+    dst.noop().unwrap();
+    drop((src, dst));
+    finish(source);
+    finish(target);
+}
+
+#[test]
+fn makeport_listens_on_the_control_address_and_announces_it_with_eprt() {
+    let server = logged_in()
+        .expect_prefix("EPRT |1|127.0.0.1|")
+        .send("200 EPRT ok\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let listener = ftp.makeport().unwrap();
+    let addr = listener.local_addr().unwrap();
+    assert_eq!(addr.ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
+    ftp.noop().unwrap();
+    drop(ftp);
+    let log = finish(server);
+    let eprt = format!("EPRT |1|127.0.0.1|{}|", addr.port());
+    assert!(log.lines_lossy().contains(&eprt), "{:?}", log.lines_lossy());
+}
+
+#[test]
+fn makepasv_sendport_and_sendeprt_return_typed_results() {
+    let server = logged_in()
+        .expect("EPSV\r\n")
+        .send("229 Entering Extended Passive Mode (|||50123|)\r\n")
+        .expect("PORT 192,0,2,1,4,1\r\n")
+        .send("200 ok\r\n")
+        .expect("EPRT |2|::1|2000|\r\n")
+        .send("522 Network protocol not supported\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let addr = ftp.makepasv().unwrap();
+    assert_eq!(addr, SocketAddr::new(server.addr().ip(), 50123));
+    ftp.sendport("192.0.2.1:1025".parse().unwrap()).unwrap();
+    let err = ftp.sendeprt("[::1]:2000".parse().unwrap()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Permanent(r) if r.code().as_u16() == 522),
+        "{err:?}"
+    );
     drop(ftp);
     finish(server);
 }
