@@ -363,7 +363,8 @@ pub const IMPLICIT_FTPS_PORT: u16 = 990;
 /// rules apply: by default the source's control address with the announced port); `PORT`
 /// (IPv4) or `EPRT` (IPv6) with that address on the target; `STOR` on the target, which must
 /// answer 1xx; `RETR` on the source, which must answer 1xx; then both final replies, which
-/// must be 2xx. Returns them `(source, target)`.
+/// must be 2xx. Returns them `(source, target)`. An empty `target_name` is `source_name`, as
+/// in ftplib.
 ///
 /// A refusal anywhere is the error of the refusing side and leaves both sessions usable:
 /// when the source refuses `RETR` after the target accepted `STOR`, the target's transfer is
@@ -385,6 +386,11 @@ pub fn ftpcp(
         SocketAddr::V4(v4) => target.sendport(v4)?,
         SocketAddr::V6(_) => target.sendeprt(addr)?,
     };
+    let target_name = if target_name.is_empty() {
+        source_name
+    } else {
+        target_name
+    };
     let stor = target.arg(target_name)?;
     let retr = source.arg(source_name)?;
     target.run(|c, now| c.transfer_without_data(TransferCommand::Stor(stor), now))?;
@@ -398,7 +404,8 @@ pub fn ftpcp(
     Ok((source_reply?, target_reply?))
 }
 
-/// ftplib's `print_line`, the default callback of `dir` and `retrlines`: prints `line` and a
+/// ftplib's `print_line`, the default callback of `dir` and `retrlines` (pass it to
+/// [`Ftp::retrlines`] or [`Ftp::dir`], or use [`Ftp::dir_print`]): prints `line` and a
 /// newline to stdout.
 ///
 /// ```
@@ -760,7 +767,8 @@ impl Ftp {
     }
 
     /// The names of a directory listing (NLST); empty `args` are skipped and the rest joined
-    /// with spaces, as in ftplib.
+    /// with spaces (ftplib's `dir` skips empty arguments; its `nlst` keeps them, which sends
+    /// `NLST  x` for `nlst("", "x")`: here both skip them).
     pub fn nlst(&mut self, args: &[&str]) -> Result<Vec<String>> {
         let arg = self.join_args(args)?;
         let op = self.begin(

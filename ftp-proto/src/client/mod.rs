@@ -144,7 +144,12 @@ enum Conn {
 ///   [`feat`](Client::feat), [`opts_utf8`](Client::opts_utf8), [`host`](Client::host),
 ///   [`noop`](Client::noop), [`transfer`](Client::transfer), [`abort`](Client::abort),
 ///   [`auth_tls`](Client::auth_tls), [`prot_p`](Client::prot_p), [`prot_c`](Client::prot_c),
-///   [`ccc`](Client::ccc), [`quit`](Client::quit), [`close`](Client::close).
+///   [`ccc`](Client::ccc), [`quit`](Client::quit), [`close`](Client::close); for a data
+///   connection driven by hand: [`makepasv`](Client::makepasv),
+///   [`sendport`](Client::sendport), [`sendeprt`](Client::sendeprt),
+///   [`announce_port`](Client::announce_port),
+///   [`transfer_without_data`](Client::transfer_without_data),
+///   [`voidresp`](Client::voidresp).
 /// - **Output**: [`poll_output`](Client::poll_output).
 ///
 /// Call order: `new`, then `connect` once the control socket is open (for implicit TLS, once
