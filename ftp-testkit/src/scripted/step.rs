@@ -229,11 +229,14 @@ pub enum Channel {
     Data,
 }
 
+/// The function inside a [`Responder`].
+type RespondFn = Arc<dyn Fn(&[u8]) -> Vec<Step> + Send + Sync>;
+
 /// The steps [`Step::Serve`] runs for each line the client sends.
 #[derive(Clone)]
 pub struct Responder {
     description: String,
-    respond: Arc<dyn Fn(&[u8]) -> Vec<Step> + Send + Sync>,
+    respond: RespondFn,
 }
 
 impl Responder {
