@@ -112,6 +112,12 @@ pub enum Action {
     List(String),
     /// A recursive walk consumed entry by entry.
     Walk(String),
+    /// `NLST` (ftplib `nlst`: the names come back as one list).
+    Nlst,
+    /// A binary download read through the streaming reader, stopped from another thread by
+    /// the adapter's abort handle (or cancellation) once this long has passed: the wait for
+    /// data must end, whatever the server keeps sending.
+    RetrAbortedAfter(String, Duration),
 }
 
 /// Timeouts the client is configured with; every one is 10 s unless a scenario makes the one
@@ -424,16 +430,18 @@ impl Scenario {
     }
 
     /// The generous bound on the action's duration: the explicit [`bound`](Scenario::bound)
-    /// for scenarios about size; else ten times the timeout the expected failure names (or
-    /// the shortest configured timeout), and never under 5 s, so that a loaded machine does
+    /// for scenarios about size; else ten times the timeout the expected failure names (the
+    /// abort delay for [`Action::RetrAbortedAfter`]; else the shortest configured timeout),
+    /// and never under 5 s, so that a loaded machine does
     /// not fail a test that is not about speed.
     pub fn time_bound(&self) -> Duration {
         if let Some(b) = self.bound {
             return b;
         }
         let t = &self.setup.timeouts;
-        let governing = match &self.expect {
-            Expect::Err(ErrorKind::Timeout(w)) => t.of(*w).or(match w {
+        let governing = match (&self.action, &self.expect) {
+            (Action::RetrAbortedAfter(_, after), _) => Some(*after),
+            (_, Expect::Err(ErrorKind::Timeout(w))) => t.of(*w).or(match w {
                 Wait::Overall => self.setup.limits.max_time,
                 Wait::LowSpeed => self.setup.limits.low_speed.map(|l| l.1),
                 _ => None,

@@ -180,6 +180,7 @@ pub fn scenarios() -> Vec<Scenario> {
     all.extend(data_connections());
     all.extend(listings());
     all.extend(tls_scenarios());
+    all.extend(tls_abort());
     all.extend(limits());
     all
 }
@@ -896,6 +897,27 @@ fn listings() -> Vec<Scenario> {
         )
         .size_bounds(Duration::from_secs(600), 256 * MIB),
         scenario(
+            "nlst_of_ten_million_names_is_a_limit_error",
+            "NLST of ten million generated names: nlst returns a list, so it must have a cap (issue 13 item 6) instead of collecting them all.",
+            Action::Nlst,
+            err(Limit),
+            Usable,
+            || {
+                passive(logged_in(), "TYPE A\r\n", "NLST\r\n")
+                    .send("150 names\r\n")
+                    .data_send_generated(Generated::lines("names", 10_000_000, |i, buf| {
+                        buf.push(b'f');
+                        push_decimal(buf, i);
+                        buf.extend_from_slice(b"\r\n");
+                    }))
+                    .data_close()
+                    .send("226 done\r\n")
+            },
+        )
+        .any_server_end()
+        .size_bounds(Duration::from_secs(600), 256 * MIB)
+        .hole(Hole::SpeedLimits),
+        scenario(
             "terminal_escapes_in_listed_names_are_kept_as_bytes",
             "MLSD names holding ESC ] 0 ; ... BEL and ESC [ 1 A come out as the exact bytes (escaping is the printer's job).",
             Action::Mlsd(String::new()),
@@ -1154,6 +1176,28 @@ fn tls_scenarios() -> Vec<Scenario> {
         .with(tls(ServerCert::Good, true, true))
         .with(|s| s.timeouts.data_idle = ms(500))
         .hole(Hole::TlsDeadlines),
+    ]
+}
+
+fn tls_abort() -> Vec<Scenario> {
+    vec![
+        scenario(
+            "abort_handle_stops_a_download_kept_alive_by_tls_records",
+            "TLS 1.3 PROT P download: some bytes, then only KeyUpdate records every 100 ms; the abort handle, used from another thread after 300 ms, must end the wait (issue 13 item 2), and the ABOR dialogue leaves the session usable.",
+            Action::RetrAbortedAfter("f".into(), SHORT),
+            err(Aborted),
+            Usable,
+            || {
+                retr_opened(tls_logged_in())
+                    .data_start_tls(false)
+                    .data_send(vec![7u8; 1000])
+                    .tls_keep_alive(Channel::Data, ms(100), 30)
+                    .expect("ABOR\r\n")
+                    .send("426 aborted\r\n226 ABOR ok\r\n")
+            },
+        )
+        .with(tls(ServerCert::Good, true, true))
+        .with(|s| s.timeouts.data_idle = Duration::from_secs(10)),
     ]
 }
 
