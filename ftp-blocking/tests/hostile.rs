@@ -99,7 +99,7 @@ fn perform(s: &Scenario, addr: SocketAddr, ftp: &mut Option<Ftp>) -> Result<Obse
     if s.action == Action::Connect {
         return Ok(observed);
     }
-    session.login(hostile::USER, "", "")?;
+    session.login(hostile::USER, hostile::PASSWORD, "")?;
     if s.setup.tls.is_some_and(|t| t.prot_p) {
         session.prot_p()?;
     }
@@ -373,6 +373,8 @@ hostile_tests! {
     disconnect_mid_transfer_is_connection_closed,
     disconnect_after_data_before_226_is_connection_closed,
     control_reset_mid_transfer_is_connection_closed,
+    disconnect_mid_upload_is_connection_closed,
+    disconnect_mid_listing_is_connection_closed,
     data_reset_mid_transfer_then_426_is_a_temporary_error,
     pasv_numbers_over_255_are_a_protocol_error,
     pasv_port_byte_over_255_is_a_protocol_error,
@@ -408,6 +410,7 @@ hostile_tests! {
     listing_line_of_one_gigabyte_is_a_limit_error,
     #[ignore = "issue 13 item 6: nlst has no cap; observed Ok with all 10,000,000 names after 18 s and a peak RSS of 560 MB"]
     nlst_of_ten_million_names_is_a_limit_error,
+    mlsd_line_without_a_name_is_a_protocol_error_and_the_rest_arrives,
     terminal_escapes_in_listed_names_are_kept_as_bytes,
     #[ignore = "issue 13 item 1: no path or name bound; observed with the 1000 entries cut to 10: Ok(73 entries), no error, peak RSS 630 MB; with 1000 the full paths alone would take about 7.5 GB, so do not run this before the fix"]
     walk_of_64_nested_60k_names_then_1000_entries_is_a_limit_error,
@@ -415,6 +418,10 @@ hostile_tests! {
     walk_of_a_generated_tree_that_never_repeats_is_a_limit_error,
     tls_certificate_for_another_name_is_refused,
     tls_self_signed_certificate_is_refused,
+    auth_tls_refused_never_falls_back_to_a_plaintext_login,
+    plaintext_reply_instead_of_a_tls_handshake_is_a_tls_error,
+    #[ignore = "new bug (not in issue 13): observed Error::Io(TimedOut, \"timed out after 300ms waiting for TLS handshake\") after 325 ms: the plaintext greeting is not refused as TLS garbage (the explicit AUTH TLS path does refuse it), and the handshake timeout is not Error::Timeout(Connect)"]
+    implicit_tls_to_a_plaintext_server_is_a_tls_error,
     #[ignore = "new bug (not in issue 13): observed Error::Tls(\"timed out after 300ms waiting for TLS handshake\") after 310 ms: the deadline holds, but the error is not Error::Timeout(Connect) and is_timeout() is false"]
     tls_handshake_never_answered_times_out,
     tls_data_cut_without_close_notify_is_truncated,

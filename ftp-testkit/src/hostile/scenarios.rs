@@ -516,6 +516,31 @@ fn disconnects() -> Vec<Scenario> {
             },
         ),
         scenario(
+            "disconnect_mid_upload_is_connection_closed",
+            "An upload: the server reads some of it, then closes both connections: no final reply will come.",
+            Action::Stor("up".into(), 64 * MIB),
+            err(ConnectionClosed),
+            Closed,
+            || {
+                passive(logged_in(), "TYPE I\r\n", "STOR up\r\n")
+                    .send("150 send it\r\n")
+                    .sleep(ms(100))
+                    .close_control()
+            },
+        ),
+        scenario(
+            "disconnect_mid_listing_is_connection_closed",
+            "An MLSD listing: some entries, then both connections close.",
+            Action::Mlsd(String::new()),
+            err(ConnectionClosed),
+            Closed,
+            || {
+                mlsd_opened(logged_in())
+                    .data_send_generated(mlsd_entries(1000))
+                    .close_control()
+            },
+        ),
+        scenario(
             "data_reset_mid_transfer_then_426_is_a_temporary_error",
             "A TCP reset of the data connection mid-transfer, then 426: the caller gets the server's 426 (the reply is kept, as ftplib's error_temp), and the session is usable.",
             Action::Retr("f".into()),
@@ -918,6 +943,19 @@ fn listings() -> Vec<Scenario> {
         .size_bounds(Duration::from_secs(600), 256 * MIB)
         .hole(Hole::SpeedLimits),
         scenario(
+            "mlsd_line_without_a_name_is_a_protocol_error_and_the_rest_arrives",
+            "An MLSD line with no space before the name among good ones: that line is an error item, the others still arrive, and the session goes on.",
+            Action::Mlsd(String::new()),
+            err(Protocol),
+            Usable,
+            || {
+                mlsd_opened(logged_in())
+                    .data_send("type=file;size=1; a\r\ntype=file;size=1;noname\r\ntype=file;size=1; b\r\n")
+                    .data_close()
+                    .send("226 done\r\n")
+            },
+        ),
+        scenario(
             "terminal_escapes_in_listed_names_are_kept_as_bytes",
             "MLSD names holding ESC ] 0 ; ... BEL and ESC [ 1 A come out as the exact bytes (escaping is the printer's job).",
             Action::Mlsd(String::new()),
@@ -1095,6 +1133,53 @@ fn tls_scenarios() -> Vec<Scenario> {
         )
         .with(tls(ServerCert::SelfSigned, false, false))
         .any_server_end(),
+        scenario(
+            "auth_tls_refused_never_falls_back_to_a_plaintext_login",
+            "A TLS session whose AUTH TLS is refused (500): the login fails with the 5xx and USER/PASS are never sent in the clear.",
+            Action::Login,
+            err(Refused5xx),
+            Usable,
+            || {
+                greeting()
+                    .expect("AUTH TLS\r\n")
+                    .send("500 AUTH not understood\r\n")
+            },
+        )
+        .with(tls(ServerCert::Good, false, false)),
+        scenario(
+            "plaintext_reply_instead_of_a_tls_handshake_is_a_tls_error",
+            "234 to AUTH TLS, then a plaintext reply where the ServerHello should be: a TLS error, and nothing sent in the clear after it.",
+            Action::Login,
+            err(Tls),
+            Closed,
+            || {
+                greeting()
+                    .expect("AUTH TLS\r\n")
+                    .send("234 go ahead\r\n")
+                    .sleep(ms(50))
+                    .send("220 actually plain text\r\n")
+                    .never_answer()
+            },
+        )
+        .with(tls(ServerCert::Good, false, false))
+        .with(|s| s.timeouts.connect = SHORT),
+        scenario(
+            "implicit_tls_to_a_plaintext_server_is_a_tls_error",
+            "Implicit FTPS against a server that greets in plain text: a TLS error, no session.",
+            Action::Connect,
+            err(Tls),
+            NoSession,
+            || greeting().never_answer(),
+        )
+        .with(|s| s.timeouts.connect = SHORT)
+        .with(|s| {
+            s.tls = Some(TlsSetup {
+                implicit: true,
+                cert: ServerCert::Good,
+                tls13_only: false,
+                prot_p: false,
+            })
+        }),
         scenario(
             "tls_handshake_never_answered_times_out",
             "234 to AUTH TLS, then silence: the connect timer bounds the control handshake.",
