@@ -19,6 +19,7 @@ use ftp_blocking::{Error, Ftp, FtpBuilder, into_ftp_error};
 use ftp_testkit::hostile::{
     self, Action, ErrorKind, Failed, Observed, Outcome, Scenario, ServerEnd, SessionState, Wait,
 };
+use ftp_testkit::scripted::Failure;
 
 /// The neutral kind of an ftp-blocking error.
 fn kind_of(e: &Error) -> ErrorKind {
@@ -299,6 +300,12 @@ fn run(name: &str) {
     };
     if let Err(problem) = s.verify_server(log) {
         panic!("{problem}\n  outcome: {outcome:?}");
+    }
+    if let Err(e) = &served {
+        assert!(
+            !matches!(e.failure, Failure::Panicked),
+            "{name}: the scripted server panicked"
+        );
     }
     if s.server_end == ServerEnd::Completes
         && let Err(e) = served
