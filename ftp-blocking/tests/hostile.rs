@@ -418,6 +418,7 @@ hostile_tests! {
     #[ignore = "issue 13 item 6: nlst has no cap; observed Ok with all 10,000,000 names after 18 s and a peak RSS of 560 MB"]
     nlst_of_ten_million_names_is_a_limit_error,
     mlsd_line_without_a_name_is_a_protocol_error_and_the_rest_arrives,
+    list_line_no_parser_reads_is_kept_raw_between_the_entries,
     terminal_escapes_in_listed_names_are_kept_as_bytes,
     #[ignore = "issue 13 item 1: no path or name bound; observed with the 1000 entries cut to 10: Ok(73 entries), no error, peak RSS 630 MB; with 1000 the full paths alone would take about 7.5 GB, so do not run this before the fix"]
     walk_of_64_nested_60k_names_then_1000_entries_is_a_limit_error,

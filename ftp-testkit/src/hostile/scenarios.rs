@@ -955,6 +955,22 @@ fn listings() -> Vec<Scenario> {
             },
         ),
         scenario(
+            "list_line_no_parser_reads_is_kept_raw_between_the_entries",
+            "A LIST listing with binary garbage between two Unix lines: LIST has no standard format, so the garbage comes out as a raw entry without a name, both real entries arrive, and the session goes on.",
+            Action::List(String::new()),
+            ok(vec![Check::Entries(3), Check::FirstName(b"a".to_vec())]),
+            Usable,
+            || {
+                passive(logged_in(), "TYPE A\r\n", "LIST\r\n")
+                    .send("150 listing\r\n")
+                    .data_send(
+                        b"-rw-r--r--   1 ftp ftp  10 Jan  1  2024 a\r\n\x00\x01\xff garbage \x1b[2J\r\n-rw-r--r--   1 ftp ftp  20 Jan  1  2024 b\r\n",
+                    )
+                    .data_close()
+                    .send("226 done\r\n")
+            },
+        ),
+        scenario(
             "terminal_escapes_in_listed_names_are_kept_as_bytes",
             "MLSD names holding ESC ] 0 ; ... BEL and ESC [ 1 A come out as the exact bytes (escaping is the printer's job).",
             Action::Mlsd(String::new()),
