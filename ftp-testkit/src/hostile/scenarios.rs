@@ -1330,7 +1330,22 @@ fn limits() -> Vec<Scenario> {
             Action::Size("f".into()),
             err(Protocol),
             Usable,
-            || logged_in().expect("SIZE f\r\n").send("213 lots\r\n"),
+            // A responder, since a client may send TYPE I before SIZE (RFC 3659: the size
+            // depends on the type) or not.
+            || {
+                logged_in().serve(Responder::new("SIZE answered 213 lots", |line| {
+                    let reply = if line.starts_with(b"TYPE ") {
+                        "200 type set\r\n"
+                    } else if line == b"SIZE f\r\n" {
+                        "213 lots\r\n"
+                    } else if line == b"NOOP\r\n" {
+                        "200 still here\r\n"
+                    } else {
+                        "502 not expected here\r\n"
+                    };
+                    vec![Step::send(reply)]
+                }))
+            },
         ),
         scenario(
             "pwd_reply_without_quotes_gives_an_empty_path",
