@@ -1006,7 +1006,7 @@ fn listings() -> Vec<Scenario> {
         .hole(Hole::WalkBounds),
         scenario(
             "walk_of_a_generated_tree_that_never_repeats_is_a_limit_error",
-            "Every directory holds 100 new directories, forever: the walk stops at its entry bound (issue 13 item 1).",
+            "Every directory holds 10,000 new directories, forever: the walk stops at one of its bounds (entries, bytes held) instead of going on (issue 13 item 1).",
             Action::Walk(String::new()),
             err(Limit),
             Usable,
@@ -1091,18 +1091,19 @@ fn deep_tree() -> Responder {
     })
 }
 
-/// Every directory holds 100 directories with new names and new unique ids.
+/// Every directory holds 10,000 directories with new names and new unique ids.
 fn endless_tree() -> Responder {
+    const PER_DIR: u64 = 10_000;
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     Responder::new("a tree that never repeats", move |line| {
         if let Some(steps) = walk_basics(line) {
             return steps;
         }
         if line.to_ascii_uppercase().starts_with(b"MLSD") {
-            let base = counter.fetch_add(100, std::sync::atomic::Ordering::Relaxed);
+            let base = counter.fetch_add(PER_DIR, std::sync::atomic::Ordering::Relaxed);
             return listing_steps(Generated::lines(
-                "100 new directories",
-                100,
+                "new directories",
+                PER_DIR,
                 move |i, buf| {
                     buf.extend_from_slice(b"type=dir;unique=u");
                     push_decimal(buf, base + i);
