@@ -442,17 +442,34 @@ impl Ftp {
             // The core applied ftplib's defaults on UTF-8 text; re-encode each part.
             let encode = |a: &Arg| -> Result<Arg> { self.arg(&a.to_str_lossy()) };
             credentials.user = encode(&credentials.user)?;
-            credentials.password = Password::from(encode(credentials.password.expose_arg())?);
-            credentials.acct = credentials.acct.as_ref().map(encode).transpose()?;
+            // An encoding error quotes its text: never a password's or an account's.
+            let secret = |what: &str| Error::Encoding(format!("<the {what}, not shown>"));
+            credentials.password = Password::from(
+                encode(credentials.password.expose_arg()).map_err(|_| secret("password"))?,
+            );
+            credentials.acct = (credentials.acct.as_ref().map(encode).transpose())
+                .map_err(|_| secret("account"))?;
         }
         reply_of(self.run_outcome(|c| c.login_with(credentials))?)
+    }
+
+    /// `cmd` in the session encoding; the error for a `PASS` or `ACCT` line does not quote it.
+    fn encode_line(&self, cmd: &str) -> Result<Vec<u8>> {
+        self.encoding.encode(cmd).map_err(|e| {
+            let verb = cmd.trim_start().get(..4).unwrap_or_default();
+            if verb.eq_ignore_ascii_case("PASS") || verb.eq_ignore_ascii_case("ACCT") {
+                Error::Encoding(format!("{} ****", verb.to_ascii_uppercase()))
+            } else {
+                e
+            }
+        })
     }
 
     /// Sends a raw command line and returns its final reply. The line is parsed first: CR, LF
     /// and NUL are refused before anything is sent, and commands that would change state the
     /// session tracks are refused or reset that state (by the core).
     pub fn sendcmd(&mut self, cmd: &str) -> Result<Reply> {
-        let line = self.encoding.encode(cmd)?;
+        let line = self.encode_line(cmd)?;
         self.sendcmd_bytes(&line)
     }
 

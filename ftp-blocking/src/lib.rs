@@ -29,6 +29,8 @@
 //! deadlines, source address, keepalive), [`data`] (the constant-memory data plane with large
 //! buffers and kernel zero-copy), [`tls`] (rustls configuration, session resumption for data
 //! connections, the upgradable control stream). Their errors are [`error::TransportError`].
+//! The TLS configuration and session store, and the `.netrc` file lookup, come from the
+//! `ftp-support` crate every adapter shares; URL and `.netrc` parsing from [`ftp_proto`].
 //!
 //! Conveniences on top: [`url`] (`ftp://` and `ftps://` URLs, [`FtpBuilder::connect_url`]),
 //! [`netrc`] (`.netrc` files), [`Ftp::download_file`] and [`Ftp::upload_file`] (resume and

@@ -1,15 +1,19 @@
-//! `ftp://` and `ftps://` URLs: connection parameters from one string.
+//! `ftp://` and `ftps://` URLs as text: the parser is the core's ([`ftp_proto::url`], bytes,
+//! no URL crate); this module gives the `&str` view the rest of this crate's API takes.
 //!
 //! ```text
 //! ftp://[user[:password]@]host[:port][/path][;type=a|i|d]
 //! ftps://...            implicit FTPS (TLS from the first byte), port 990 by default, as curl reads it
 //! ```
 //!
-//! The user name, password and path are percent-decoded (`%40` is `@`, `%2F` is `/`). The path
-//! is relative to the login directory, as RFC 1738 and curl read it: `ftp://host/pub/a.txt` is
-//! `pub/a.txt` under wherever the server put the session; an absolute path is written with a
-//! doubled slash (`ftp://host//etc/motd`) or an encoded one (`ftp://host/%2Fetc/motd`). A path
-//! that ends with `/` (or is empty) names a directory.
+//! The user name, password and path are percent-decoded (`%40` is `@`, `%2F` is `/`) and must
+//! be UTF-8 here ([`UrlError::NotUtf8`] otherwise); [`FtpUrl::as_proto`] gives the bytes, and
+//! [`FtpBuilder::connect_url`](crate::FtpBuilder::connect_url) works from the bytes, so a
+//! Latin-1 name such as `%E9` still reaches the server. The path is relative to the login
+//! directory, as RFC 1738 and curl read it: `ftp://host/pub/a.txt` is `pub/a.txt` under
+//! wherever the server put the session; an absolute path is written with a doubled slash
+//! (`ftp://host//etc/motd`) or an encoded one (`ftp://host/%2Fetc/motd`). A path that ends with
+//! `/` (or is empty) names a directory.
 //!
 //! The password never shows: [`FtpUrl`]'s `Debug` and `Display` print `****` in its place, and
 //! no [`UrlError`] holds any part of the input past the scheme.
@@ -36,125 +40,22 @@
 //! # Ok::<(), ftp_blocking::url::UrlError>(())
 //! ```
 
-use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use ::url::{Host, Url};
+pub use ftp_proto::url::{Scheme, SyntaxError, Typecode, UrlError};
+use ftp_proto::url_session::{TlsMode, UrlSession};
 
 use crate::netrc::Netrc;
 
-/// Which protocol a URL names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scheme {
-    /// `ftp://`: plain FTP, port 21 by default (explicit FTPS may still be negotiated).
-    Ftp,
-    /// `ftps://`: implicit FTPS, TLS from the first byte, port 990 by default (curl's reading).
-    Ftps,
-}
-
-impl Scheme {
-    /// The port a URL of this scheme names when it names none: 21 or 990.
-    ///
-    /// ```
-    /// assert_eq!(ftp_blocking::url::Scheme::Ftps.default_port(), 990);
-    /// ```
-    pub const fn default_port(self) -> u16 {
-        match self {
-            Scheme::Ftp => 21,
-            Scheme::Ftps => 990,
-        }
-    }
-
-    /// Whether the control connection is TLS from the first byte (`ftps://`).
-    ///
-    /// ```
-    /// assert!(!ftp_blocking::url::Scheme::Ftp.implicit_tls());
-    /// ```
-    pub const fn implicit_tls(self) -> bool {
-        matches!(self, Scheme::Ftps)
-    }
-
-    /// `"ftp"` or `"ftps"`.
-    ///
-    /// ```
-    /// assert_eq!(ftp_blocking::url::Scheme::Ftps.as_str(), "ftps");
-    /// ```
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Scheme::Ftp => "ftp",
-            Scheme::Ftps => "ftps",
-        }
-    }
-}
-
-/// The `;type=` suffix of an FTP URL (RFC 1738 section 3.2.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Typecode {
-    /// `;type=a`: transfer in ASCII (TYPE A).
-    Ascii,
-    /// `;type=i`: transfer in binary (TYPE I).
-    Image,
-    /// `;type=d`: the path is a directory to list by name.
-    Directory,
-}
-
-/// Why a string is not a usable FTP URL. No variant holds the input text, so printing the
-/// error cannot print a password.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum UrlError {
-    /// The URL syntax itself is broken (as the `url` crate reports it).
-    #[error("invalid URL: {0}")]
-    Syntax(::url::ParseError),
-    /// The scheme is neither `ftp` nor `ftps`.
-    #[error("unsupported URL scheme {scheme:?}: use ftp:// or ftps://")]
-    UnsupportedScheme {
-        /// The scheme given (lower-cased).
-        scheme: String,
-    },
-    /// The URL names no host.
-    #[error("the URL names no host")]
-    MissingHost,
-    /// The URL has an explicit port 0.
-    #[error("port 0 is not a usable FTP port")]
-    PortZero,
-    /// `?query` or `#fragment` present: FTP URLs have neither.
-    #[error("an FTP URL has no {what}: percent-encode '?' as %3F and '#' as %23 in names")]
-    UnexpectedPart {
-        /// `"query"` or `"fragment"`.
-        what: &'static str,
-    },
-    /// A `;type=` suffix other than `a`, `i` or `d`.
-    #[error("unknown ';type=' code in the URL path: use a, i or d")]
-    BadTypecode,
-    /// A percent-decoded part is not valid UTF-8.
-    #[error("the URL's {what} is not valid UTF-8 once percent-decoded")]
-    NotUtf8 {
-        /// `"user"`, `"password"`, `"host"` or `"path"`.
-        what: &'static str,
-    },
-    /// A percent-decoded part holds CR, LF or NUL, which no FTP command may carry (or the URL
-    /// itself holds a raw CR, LF, tab or NUL).
-    #[error("refusing a CR, LF or NUL (or a raw tab) in the URL's {what}")]
-    ForbiddenByte {
-        /// `"text"` (a raw character in the URL), `"user"`, `"password"`, `"host"` or `"path"`.
-        what: &'static str,
-    },
-}
-
-/// Connection parameters parsed from an `ftp://` or `ftps://` URL. See the [module
-/// documentation](self) for the syntax and an example.
+/// Connection parameters parsed from an `ftp://` or `ftps://` URL, with its text parts known
+/// to be UTF-8. See the [module documentation](self) for the syntax and an example.
 #[derive(Clone, PartialEq, Eq)]
 pub struct FtpUrl {
-    scheme: Scheme,
-    host: String,
-    host_is_ipv6: bool,
-    port: u16,
+    inner: ftp_proto::url::FtpUrl,
     user: Option<String>,
     password: Option<String>,
     path: String,
-    typecode: Option<Typecode>,
 }
 
 impl FtpUrl {
@@ -166,71 +67,18 @@ impl FtpUrl {
     /// # Ok::<(), ftp_blocking::url::UrlError>(())
     /// ```
     pub fn parse(input: &str) -> Result<FtpUrl, UrlError> {
-        let input = input.trim();
-        // The url crate silently drops tabs and line breaks inside a URL: refuse them instead.
-        if input.contains(['\r', '\n', '\t', '\0']) {
-            return Err(UrlError::ForbiddenByte { what: "text" });
-        }
-        let url = Url::parse(input).map_err(UrlError::Syntax)?;
-        let scheme = match url.scheme() {
-            "ftp" => Scheme::Ftp,
-            "ftps" => Scheme::Ftps,
-            other => {
-                return Err(UrlError::UnsupportedScheme {
-                    scheme: other.to_owned(),
-                });
-            }
-        };
-        if url.query().is_some() {
-            return Err(UrlError::UnexpectedPart { what: "query" });
-        }
-        if url.fragment().is_some() {
-            return Err(UrlError::UnexpectedPart { what: "fragment" });
-        }
-        // The url crate reads `ftp:///x` as host `x` (WHATWG); curl and RFC 1738 see no host.
-        let after_scheme = input.get(url.scheme().len()..).unwrap_or_default();
-        if !after_scheme.starts_with("://") || after_scheme[3..].starts_with(['/', '\\']) {
-            return Err(UrlError::MissingHost);
-        }
-        let (host, host_is_ipv6) = match url.host() {
-            None => return Err(UrlError::MissingHost),
-            Some(Host::Ipv4(ip)) => (ip.to_string(), false),
-            Some(Host::Ipv6(ip)) => (ip.to_string(), true),
-            // `ftps` is not a "special" scheme to the url crate, so its host stays as written
-            // (percent-encoded, case kept): decode and lower-case it like `ftp`'s.
-            Some(Host::Domain(domain)) => (decode(domain, "host")?.to_ascii_lowercase(), false),
-        };
-        if host.is_empty() {
-            return Err(UrlError::MissingHost);
-        }
-        let port = match url.port() {
-            Some(0) => return Err(UrlError::PortZero),
-            Some(port) => port,
-            // The url crate drops a port equal to the scheme's default (21 for ftp).
-            None => scheme.default_port(),
-        };
-        let user = match url.username() {
-            "" => None,
-            raw => Some(decode(raw, "user")?),
-        };
-        let password = url
-            .password()
-            .map(|raw| decode(raw, "password"))
-            .transpose()?;
+        FtpUrl::try_from(ftp_proto::url::FtpUrl::parse(input)?)
+    }
 
-        let raw_path = url.path().strip_prefix('/').unwrap_or(url.path());
-        let (raw_path, typecode) = split_typecode(raw_path)?;
-        let path = decode(raw_path, "path")?;
-        Ok(FtpUrl {
-            scheme,
-            host,
-            host_is_ipv6,
-            port,
-            user,
-            password,
-            path,
-            typecode,
-        })
+    /// The core's URL: bytes, segments.
+    ///
+    /// ```
+    /// let url = ftp_blocking::url::FtpUrl::parse("ftp://h/a/b/c.txt")?;
+    /// assert_eq!(url.as_proto().dir_segments(), [&b"a"[..], b"b"]);
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
+    pub fn as_proto(&self) -> &ftp_proto::url::FtpUrl {
+        &self.inner
     }
 
     /// `ftp` or `ftps`.
@@ -241,7 +89,7 @@ impl FtpUrl {
     /// # Ok::<(), ftp_blocking::url::UrlError>(())
     /// ```
     pub fn scheme(&self) -> Scheme {
-        self.scheme
+        self.inner.scheme()
     }
 
     /// The host name or address to connect to, IPv6 addresses without brackets.
@@ -253,7 +101,7 @@ impl FtpUrl {
     /// # Ok::<(), ftp_blocking::url::UrlError>(())
     /// ```
     pub fn host(&self) -> &str {
-        &self.host
+        self.inner.host()
     }
 
     /// The port: the one written, else 21 (`ftp`) or 990 (`ftps`).
@@ -265,7 +113,7 @@ impl FtpUrl {
     /// # Ok::<(), ftp_blocking::url::UrlError>(())
     /// ```
     pub fn port(&self) -> u16 {
-        self.port
+        self.inner.port()
     }
 
     /// The percent-decoded user name, if the URL holds a non-empty one.
@@ -292,6 +140,20 @@ impl FtpUrl {
         self.password.as_deref()
     }
 
+    /// The same URL with `password` in place of its own (an empty one removes it), for a
+    /// password given some other way than in the URL text. CR, LF and NUL are refused.
+    ///
+    /// ```
+    /// use ftp_blocking::url::FtpUrl;
+    /// let url = FtpUrl::parse("ftp://alice@h/")?.with_password("from-env")?;
+    /// assert_eq!(url.password(), Some("from-env"));
+    /// # Ok::<(), ftp_blocking::url::UrlError>(())
+    /// ```
+    pub fn with_password(self, password: &str) -> Result<FtpUrl, UrlError> {
+        let inner = self.inner.with_password(password.as_bytes().to_vec())?;
+        FtpUrl::try_from(inner)
+    }
+
     /// The percent-decoded path with the leading `/` and any `;type=` suffix removed, relative
     /// to the login directory unless it starts with `/`. Empty when the URL has no path.
     ///
@@ -313,7 +175,7 @@ impl FtpUrl {
     /// # Ok::<(), ftp_blocking::url::UrlError>(())
     /// ```
     pub fn typecode(&self) -> Option<Typecode> {
-        self.typecode
+        self.inner.typecode()
     }
 
     /// Whether the path names a directory: it is empty, ends with `/`, or the URL says
@@ -327,14 +189,14 @@ impl FtpUrl {
     /// # Ok::<(), ftp_blocking::url::UrlError>(())
     /// ```
     pub fn is_dir(&self) -> bool {
-        self.path.is_empty()
-            || self.path.ends_with('/')
-            || self.typecode == Some(Typecode::Directory)
+        self.inner.is_dir()
     }
 
-    /// The directory to change to after logging in: the whole path when it names a directory,
-    /// else everything before its last `/`. Empty means "stay in the login directory"; `/` is
+    /// The directory the URL names, as one path: the whole path when it names a directory,
+    /// else everything before its last segment ([`file_name`](Self::file_name)). Empty means "stay in the login directory"; `/` is
     /// the root. Trailing slashes are removed (except for the root).
+    /// [`connect_url`](crate::FtpBuilder::connect_url) changes into it one segment at a time
+    /// ([`ftp_proto::url::FtpUrl::dir_segments`]), as RFC 1738 asks.
     ///
     /// ```
     /// use ftp_blocking::url::FtpUrl;
@@ -345,13 +207,9 @@ impl FtpUrl {
     /// # Ok::<(), ftp_blocking::url::UrlError>(())
     /// ```
     pub fn dir(&self) -> &str {
-        let dir = if self.is_dir() {
-            self.path.as_str()
-        } else {
-            match self.path.rfind('/') {
-                Some(i) => &self.path[..=i],
-                None => "",
-            }
+        let dir = match self.file_name() {
+            Some(name) => &self.path[..self.path.len() - name.len()],
+            None => self.path.as_str(),
         };
         let trimmed = dir.trim_end_matches('/');
         if trimmed.is_empty() && dir.starts_with('/') {
@@ -361,28 +219,28 @@ impl FtpUrl {
         }
     }
 
-    /// The last path component when the path names a file, else `None`.
+    /// The last path segment when the path names a file, else `None`. An encoded `%2F` in it
+    /// stays part of the name, as RFC 1738 reads it.
     ///
     /// ```
     /// use ftp_blocking::url::FtpUrl;
     /// assert_eq!(FtpUrl::parse("ftp://h/pub/a.txt")?.file_name(), Some("a.txt"));
     /// assert_eq!(FtpUrl::parse("ftp://h/pub/")?.file_name(), None);
+    /// assert_eq!(FtpUrl::parse("ftp://h/pub/a%2Fb")?.file_name(), Some("a/b"));
     /// # Ok::<(), ftp_blocking::url::UrlError>(())
     /// ```
     pub fn file_name(&self) -> Option<&str> {
-        if self.is_dir() {
-            return None;
-        }
-        Some(match self.path.rfind('/') {
-            Some(i) => &self.path[i + 1..],
-            None => &self.path,
-        })
+        let name = self.inner.file_name()?;
+        // The path is the segments joined by '/', so the last segment is its tail, and the
+        // path was checked to be UTF-8.
+        Some(&self.path[self.path.len() - name.len()..])
     }
 
     /// The login to use for this URL: the URL's user and password; a missing password from
     /// the `.netrc` entry for this host and user; without a user in the URL, the `.netrc`
     /// entry for the host (`machine`, else `default`); else anonymous. ftplib's `login()`
-    /// turns an empty user into `anonymous` and its empty password into `anonymous@`.
+    /// turns an empty user into `anonymous` and its empty password into `anonymous@`. The
+    /// order is the core's ([`ftp_proto::url_session`]).
     ///
     /// ```
     /// use ftp_blocking::netrc::Netrc;
@@ -398,72 +256,40 @@ impl FtpUrl {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn credentials(&self, netrc: Option<&Netrc>) -> Login {
-        match (&self.user, &self.password) {
-            (Some(user), Some(password)) => Login {
-                user: user.clone(),
-                password: password.clone(),
-                account: netrc
-                    .and_then(|n| n.lookup_login(&self.host, user))
-                    .and_then(|e| e.account())
-                    .unwrap_or_default()
-                    .to_owned(),
-            },
-            (Some(user), None) => {
-                let entry = netrc.and_then(|n| n.lookup_login(&self.host, user));
-                Login {
-                    user: user.clone(),
-                    password: entry
-                        .and_then(|e| e.password())
-                        .unwrap_or_default()
-                        .to_owned(),
-                    account: entry
-                        .and_then(|e| e.account())
-                        .unwrap_or_default()
-                        .to_owned(),
-                }
-            }
-            (None, Some(password)) => Login {
-                user: String::new(),
-                password: password.clone(),
-                account: String::new(),
-            },
-            (None, None) => match netrc.and_then(|n| n.lookup(&self.host)) {
-                Some(entry) => Login {
-                    user: entry.login().unwrap_or_default().to_owned(),
-                    password: entry.password().unwrap_or_default().to_owned(),
-                    account: entry.account().unwrap_or_default().to_owned(),
-                },
-                None => Login::default(),
-            },
+        let session = UrlSession::new(&self.inner, netrc, TlsMode::None);
+        let login = session.login();
+        // Every part is UTF-8: from this URL's checked text or from the .netrc text.
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        Login {
+            user: text(login.user()),
+            password: text(login.password()),
+            account: text(login.account()),
         }
     }
+}
 
-    fn write_redacted(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://", self.scheme.as_str())?;
-        if self.user.is_some() || self.password.is_some() {
-            if let Some(user) = &self.user {
-                f.write_str(&encode(user, b"-._~!$&'()*+,="))?;
-            }
-            if self.password.is_some() {
-                f.write_str(":****")?;
-            }
-            f.write_str("@")?;
-        }
-        if self.host_is_ipv6 {
-            write!(f, "[{}]", self.host)?;
-        } else {
-            f.write_str(&self.host)?;
-        }
-        if self.port != self.scheme.default_port() {
-            write!(f, ":{}", self.port)?;
-        }
-        write!(f, "/{}", encode(&self.path, b"-._~/!$&'()*+,=:@"))?;
-        match self.typecode {
-            Some(Typecode::Ascii) => f.write_str(";type=a"),
-            Some(Typecode::Image) => f.write_str(";type=i"),
-            Some(Typecode::Directory) => f.write_str(";type=d"),
-            None => Ok(()),
-        }
+/// Checks that the user, password and path are UTF-8.
+impl TryFrom<ftp_proto::url::FtpUrl> for FtpUrl {
+    type Error = UrlError;
+
+    fn try_from(inner: ftp_proto::url::FtpUrl) -> Result<FtpUrl, UrlError> {
+        let text =
+            |b: &[u8], what| String::from_utf8(b.to_vec()).map_err(|_| UrlError::NotUtf8 { what });
+        let user = inner.user().map(|u| text(u, "user")).transpose()?;
+        let password = inner.password().map(|p| text(p, "password")).transpose()?;
+        let path = text(inner.path(), "path")?;
+        Ok(FtpUrl {
+            inner,
+            user,
+            password,
+            path,
+        })
+    }
+}
+
+impl From<FtpUrl> for ftp_proto::url::FtpUrl {
+    fn from(url: FtpUrl) -> ftp_proto::url::FtpUrl {
+        url.inner
     }
 }
 
@@ -478,7 +304,7 @@ impl FromStr for FtpUrl {
 /// The URL again, with the password replaced by `****`.
 impl fmt::Display for FtpUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_redacted(f)
+        fmt::Display::fmt(&self.inner, f)
     }
 }
 
@@ -486,13 +312,13 @@ impl fmt::Display for FtpUrl {
 impl fmt::Debug for FtpUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FtpUrl")
-            .field("scheme", &self.scheme)
-            .field("host", &self.host)
-            .field("port", &self.port)
+            .field("scheme", &self.scheme())
+            .field("host", &self.host())
+            .field("port", &self.port())
             .field("user", &self.user)
             .field("password", &self.password.as_ref().map(|_| "****"))
             .field("path", &self.path)
-            .field("typecode", &self.typecode)
+            .field("typecode", &self.typecode())
             .finish()
     }
 }
@@ -540,81 +366,6 @@ impl fmt::Debug for Login {
             .field("account", &mask(&self.account))
             .finish()
     }
-}
-
-/// Splits a `;type=X` suffix off the last segment of the (still percent-encoded) path.
-fn split_typecode(path: &str) -> Result<(&str, Option<Typecode>), UrlError> {
-    let last_start = path.rfind('/').map_or(0, |i| i + 1);
-    let Some(semi) = path[last_start..].rfind(';') else {
-        return Ok((path, None));
-    };
-    let semi = last_start + semi;
-    let suffix = &path[semi + 1..];
-    let Some((key, value)) = suffix.split_once('=') else {
-        return Ok((path, None));
-    };
-    if !key.eq_ignore_ascii_case("type") {
-        return Ok((path, None));
-    }
-    let code = match value {
-        "a" | "A" => Typecode::Ascii,
-        "i" | "I" => Typecode::Image,
-        "d" | "D" => Typecode::Directory,
-        _ => return Err(UrlError::BadTypecode),
-    };
-    Ok((&path[..semi], Some(code)))
-}
-
-fn decode(raw: &str, what: &'static str) -> Result<String, UrlError> {
-    let bytes = percent_decode(raw.as_bytes());
-    if bytes.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)) {
-        return Err(UrlError::ForbiddenByte { what });
-    }
-    String::from_utf8(bytes.into_owned()).map_err(|_| UrlError::NotUtf8 { what })
-}
-
-/// Percent-decoding as RFC 3986 defines it; a `%` not followed by two hex digits stays as is.
-fn percent_decode(raw: &[u8]) -> Cow<'_, [u8]> {
-    if !raw.contains(&b'%') {
-        return Cow::Borrowed(raw);
-    }
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        if raw[i] == b'%'
-            && i + 2 < raw.len()
-            && let (Some(high), Some(low)) = (hex(raw[i + 1]), hex(raw[i + 2]))
-        {
-            out.push((high << 4) | low);
-            i += 3;
-            continue;
-        }
-        out.push(raw[i]);
-        i += 1;
-    }
-    Cow::Owned(out)
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Percent-encodes every byte but ASCII letters, digits and `keep` (for `Display`).
-fn encode(text: &str, keep: &[u8]) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || keep.contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -737,6 +488,8 @@ mod tests {
             "ftp://h/a;v=1" => (Ftp, "h", 21, None, None, "a;v=1", "", Some("a;v=1"), None);
         encoded_semicolon_is_never_a_typecode:
             "ftp://h/a%3Btype=i" => (Ftp, "h", 21, None, None, "a;type=i", "", Some("a;type=i"), None);
+        encoded_slash_in_the_file_name_stays_in_it:
+            "ftp://h/pub/a%2Fb" => (Ftp, "h", 21, None, None, "pub/a/b", "pub", Some("a/b"), None);
         lone_percent_stays_literal:
             "ftp://h/100%" => (Ftp, "h", 21, None, None, "100%", "", Some("100%"), None);
     }
@@ -835,6 +588,18 @@ mod tests {
             "ftp://:me%40example.invalid@h/", Some(NETRC) => ("", "me@example.invalid", "");
         netrc_host_matches_ipv6_without_brackets:
             "ftp://[::1]:2121/", Some("machine ::1 login six password six-pw") => ("six", "six-pw", "");
+    }
+
+    #[test]
+    fn latin1_url_is_refused_by_the_text_view_only() {
+        let input = "ftp://j%E9@h/caf%E9";
+        assert_eq!(
+            FtpUrl::parse(input),
+            Err(UrlError::NotUtf8 { what: "user" })
+        );
+        let bytes = ftp_proto::url::FtpUrl::parse(input).unwrap();
+        assert_eq!(bytes.user(), Some(&b"j\xe9"[..]));
+        assert_eq!(bytes.file_name(), Some(&b"caf\xe9"[..]));
     }
 
     #[test]

@@ -16,8 +16,11 @@ The URL says where to connect and as whom:
 USER and PASSWORD are percent-decoded (write '@' as %40, ':' as %3A). Without a user in the URL,
 the .netrc file (--netrc FILE, else $NETRC, else ~/.netrc) is searched for the host; without an
 entry there, the login is anonymous. With a user but no password, the password comes from the
-.netrc entry for that host and user, if any. A .netrc file that other users can read gets a
-warning.
+.netrc entry for that host and user, if any. A .netrc file that holds a password for a login
+other than anonymous is refused when other users can read it (chmod 600 it). Instead of writing
+the password in the URL, where other local users can see it in the process list, give it with
+--password-env VAR or --ask-password; a password in the URL over plain FTP gets a warning, and
+so does the .netrc `default` entry sent over plain FTP to a host the file does not name.
 
 After logging in, ftp-cli changes to the URL's directory: the whole PATH when it ends with '/',
 else everything before its last '/'. PATH is relative to the login directory; write an absolute
@@ -25,7 +28,10 @@ path with a doubled slash (ftp://host//etc/). Paths given to commands are relati
 directory. Passwords are never printed: not with -v or -vv, not in error messages.
 
 Without a COMMAND, ftp-cli lists the URL's path: `ftp-cli ftp://host/pub/` is `ftp-cli
-ftp://host/pub/ ls`, and `ftp-cli ftp://host/pub` is `ftp-cli ftp://host/ ls pub`.
+ftp://host/pub/ ls`, and `ftp-cli ftp://host/pub` is `ftp-cli ftp://host/ ls pub`. A URL ending
+in a typecode (RFC 1738) is honoured instead: `;type=d` prints the names in the directory
+(NLST), `;type=a` prints the file in ASCII mode, `;type=i` copies it to standard output in
+binary.
 
 A path or raw command holding a CR, LF or NUL character is refused before anything is sent.";
 
@@ -43,6 +49,7 @@ Examples:
     ftp-cli ftp://ftp.example.com/pub/                      list a directory
     ftp-cli ftp://ftp.example.com/pub/ ls -l                with type, size and time
     ftp-cli ftp://alice@example.com/ get report.pdf          password from ~/.netrc
+    ftp-cli --tls --ask-password ftp://alice@example.com/     password from a prompt
     ftp-cli --tls ftp://alice:s3cret@example.com/ put -c big.iso
     ftp-cli ftps://example.com/ get data.csv - | wc -l       implicit FTPS, to standard output
     ftp-cli ftp://example.com/ mirror pub/docs ./docs         a whole tree
@@ -104,6 +111,15 @@ pub(crate) struct Cli {
     /// Read credentials from FILE instead of $NETRC or ~/.netrc.
     #[arg(long, value_name = "FILE")]
     pub(crate) netrc: Option<PathBuf>,
+
+    /// Take the password from the environment variable VAR instead of the URL: it stays out
+    /// of the process list and the shell history.
+    #[arg(long, value_name = "VAR", conflicts_with = "ask_password")]
+    pub(crate) password_env: Option<String>,
+
+    /// Ask for the password on the terminal, without echo (instead of the URL).
+    #[arg(long)]
+    pub(crate) ask_password: bool,
 
     /// Where to connect (see the long help).
     #[arg(
@@ -205,6 +221,15 @@ pub(crate) enum Command {
         /// The command line, one argument (quote it).
         command: String,
     },
+    /// What a URL with a `;type=` code asks for (the command when the URL has one and no
+    /// COMMAND is given): `;type=d` prints the names (NLST), `;type=a` prints the file in ASCII
+    /// (TYPE A), `;type=i` copies it in binary (TYPE I) to standard output.
+    #[command(hide = true)]
+    Fetch {
+        /// The URL whose path and typecode say what to fetch (password masked).
+        #[arg(skip)]
+        url: String,
+    },
 }
 
 impl Command {
@@ -223,6 +248,8 @@ impl Command {
             Command::Mv { from, to } => vec![from, to],
             Command::Pwd => vec![],
             Command::Quote { command } => vec![command],
+            // The URL's parts were checked when it was parsed.
+            Command::Fetch { .. } => vec![],
         }
     }
 }

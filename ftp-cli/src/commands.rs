@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use ftp_blocking::ftp_proto::Timestamp;
 use ftp_blocking::ftp_proto::listing::{EntryType, ListEntry};
-use ftp_blocking::netrc::Netrc;
 use ftp_blocking::tls::TlsConfig;
 use ftp_blocking::url::{FtpUrl, UrlError};
 use ftp_blocking::{Error, Ftp, Progress, TransferOptions, into_ftp_error};
@@ -30,21 +29,7 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
     check_arguments(&command)?;
     check_streams(&command)?;
     let command = resolve_names(command)?;
-    let netrc = match &cli.netrc {
-        Some(path) => {
-            warn_if_shared(path);
-            Some(Netrc::from_file(path).map_err(|e| Failure::Usage(e.to_string()))?)
-        }
-        // $NETRC or ~/.netrc, read only when the URL does not hold the password.
-        None if url.password().is_none() => {
-            let netrc = Netrc::load_default().map_err(|e| Failure::Usage(e.to_string()))?;
-            if let (Some(_), Some(path)) = (&netrc, Netrc::default_path()) {
-                warn_if_shared(&path);
-            }
-            netrc
-        }
-        None => None,
-    };
+    let (url, netrc) = crate::credentials::resolve(&cli, url)?;
 
     let mut builder = Ftp::builder()
         .passive(!cli.active)
@@ -81,27 +66,14 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
     result
 }
 
-/// A .netrc file that others may read exposes its passwords: say so (as ftp(1) and Python's
-/// netrc module do), and go on.
-fn warn_if_shared(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = fs::metadata(path)
-            && meta.permissions().mode() & 0o077 != 0
-        {
-            eprintln!(
-                "ftp-cli: warning: {} can be read by other users; it holds passwords (chmod 600 it)",
-                path.display()
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-}
-
-/// No command: list the URL's path (its file part, if it names one, relative to its directory).
+/// No command: list the URL's path (its file part, if it names one, relative to its directory),
+/// or, for a URL with a `;type=` code, what that asks for.
 fn default_command(url: &FtpUrl) -> Command {
+    if url.typecode().is_some() {
+        return Command::Fetch {
+            url: url.to_string(),
+        };
+    }
     Command::Ls {
         long: false,
         path: url.file_name().map(str::to_owned),
@@ -256,6 +228,11 @@ fn execute(ftp: &mut Ftp, command: Command) -> Result<(), Failure> {
         Command::Mtime { path } => {
             let time = ftp.mdtm(&path)?;
             print_line(&stdout, &iso8601(&time))
+        }
+        Command::Fetch { url } => {
+            let mut out = stdout.lock();
+            ftp.fetch_url(&url, &mut out)?;
+            out.flush().map_err(stdout_error)
         }
         Command::Pwd => {
             let pwd = ftp.pwd()?;

@@ -6,6 +6,7 @@
 
 mod args;
 mod commands;
+mod credentials;
 mod exit;
 
 use std::process::ExitCode;

@@ -169,7 +169,8 @@ impl fmt::Display for Arg {
     }
 }
 
-/// A password: an [`Arg`] that prints as `****` in `Debug` and `Display`.
+/// A password (or an `ACCT` account): an [`Arg`] that prints as `****` in `Debug` and
+/// `Display`.
 ///
 /// ```
 /// use ftp_proto::{Command, Password};
@@ -433,8 +434,8 @@ pub enum Command {
     User(Arg),
     /// `PASS password`, masked when printed.
     Pass(Password),
-    /// `ACCT account`.
-    Acct(Arg),
+    /// `ACCT account`, masked when printed like `PASS` (an account is often a second secret).
+    Acct(Password),
     /// `CWD path`.
     Cwd(Arg),
     /// `CDUP`.
@@ -589,8 +590,9 @@ impl Command {
         match self {
             Command::Pass(p) if mask => arg(b"****"),
             Command::Pass(p) => arg(p.expose()),
+            Command::Acct(_) if mask => arg(b"****"),
+            Command::Acct(a) => arg(a.expose()),
             Command::User(a)
-            | Command::Acct(a)
             | Command::Cwd(a)
             | Command::Mkd(a)
             | Command::Rmd(a)
@@ -683,7 +685,7 @@ fn typed(verb: &str, arg: Option<&Arg>) -> Option<Command> {
     Some(match verb {
         "USER" => req(Command::User)?,
         "PASS" => Command::Pass(Password(arg?.clone())),
-        "ACCT" => req(Command::Acct)?,
+        "ACCT" => Command::Acct(Password(arg?.clone())),
         "CWD" => req(Command::Cwd)?,
         "CDUP" => none(Command::Cdup)?,
         "PWD" => none(Command::Pwd)?,
@@ -793,5 +795,27 @@ impl fmt::Display for Command {
         let mut out = Vec::new();
         self.write_line(&mut out, true);
         f.write_str(&String::from_utf8_lossy(&out))
+    }
+}
+
+#[cfg(test)]
+mod acct_tests {
+    use super::*;
+
+    #[test]
+    fn acct_is_masked_in_debug_and_display_like_pass() {
+        let cmd = Command::Acct(Password::new("hunter2").unwrap());
+        assert_eq!(cmd.to_string(), "ACCT ****");
+        assert_eq!(cmd.to_bytes(), b"ACCT hunter2\r\n");
+        let debug = format!("{cmd:?} {cmd:#?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+    }
+
+    #[test]
+    fn parsed_acct_is_masked_too() {
+        let cmd = Command::parse(b"acct hunter2\r\n").unwrap();
+        assert!(matches!(cmd, Command::Acct(_)), "{cmd:?}");
+        assert!(!format!("{cmd:?} {cmd}").contains("hunter2"));
+        assert_eq!(cmd.to_bytes(), b"ACCT hunter2\r\n");
     }
 }

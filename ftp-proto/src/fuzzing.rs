@@ -154,6 +154,10 @@ fn check_roundtrip(cmd: &Command) {
         assert_eq!(shown, "PASS ****");
         assert_eq!(format!("{p:?}"), "****");
     }
+    if let Command::Acct(a) = cmd {
+        assert_eq!(shown, "ACCT ****");
+        assert_eq!(format!("{a:?}"), "****");
+    }
 }
 
 /// A command chosen and filled by the bytes.
@@ -177,7 +181,7 @@ fn command_from_bytes(data: &[u8]) -> Option<Command> {
     Some(match which % 43 {
         0 => Command::User(arg()),
         1 => Command::Pass(Password::from(arg())),
-        2 => Command::Acct(arg()),
+        2 => Command::Acct(Password::from(arg())),
         3 => Command::Cwd(arg()),
         4 => Command::Cdup,
         5 => Command::Pwd,
@@ -264,4 +268,112 @@ fn command_from_bytes(data: &[u8]) -> Option<Command> {
             Command::Raw(RawCommand::new(&verb, arg).expect("letters only"))
         }
     })
+}
+
+/// The URL parser and the set-up a URL describes (fuzz target `url`): the bytes (lossy UTF-8)
+/// as a URL. No panic; a parsed URL has a port, no CR/LF/NUL in any decoded part, prints
+/// (password masked) to a URL that parses back to the same parts; its session's steps start
+/// with one connect, every CWD argument is non-empty, and the request names the last segment.
+pub fn url(data: &[u8]) {
+    use crate::url::{FtpUrl, UrlError};
+    use crate::url_session::{SetupStep, TlsMode, UrlRequest, UrlSession};
+
+    let text = String::from_utf8_lossy(data);
+    let url = match FtpUrl::parse(&text) {
+        Ok(url) => url,
+        Err(e) => {
+            // Only the scheme may be quoted back.
+            if let UrlError::UnsupportedScheme { scheme } = &e {
+                assert!(text.to_ascii_lowercase().contains(scheme.as_str()));
+            }
+            let _ = e.to_string();
+            return;
+        }
+    };
+    assert_ne!(url.port(), 0);
+    assert!(!url.host().is_empty());
+    let clean = |b: &[u8]| !b.iter().any(|&c| matches!(c, b'\r' | b'\n' | 0));
+    assert!(url.user().is_none_or(clean));
+    assert!(url.password().is_none_or(clean));
+    assert!(url.segments().iter().all(|s| clean(s)));
+    let shown = url.to_string();
+    if url.password().is_some() {
+        assert!(shown.contains(":****@"), "{shown}");
+    }
+    let again = FtpUrl::parse(&shown).expect("a displayed URL parses");
+    assert_eq!(
+        (again.scheme(), again.host(), again.port(), again.user()),
+        (url.scheme(), url.host(), url.port(), url.user())
+    );
+    assert_eq!(again.segments(), url.segments());
+    assert_eq!(again.typecode(), url.typecode());
+    assert_eq!(again.password().is_some(), url.password().is_some());
+    let _ = format!("{url:?}");
+    for tls in [TlsMode::None, TlsMode::Explicit, TlsMode::Implicit] {
+        let session = UrlSession::new(&url, None, tls);
+        let steps: Vec<_> = session.steps().collect();
+        assert!(matches!(steps.first(), Some(SetupStep::Connect { .. })));
+        assert_eq!(
+            steps
+                .iter()
+                .filter(|s| matches!(s, SetupStep::Connect { .. }))
+                .count(),
+            1
+        );
+        for step in &steps {
+            if let SetupStep::Cwd(dir) = step {
+                assert!(!dir.is_empty() && clean(dir));
+            }
+        }
+        if let UrlRequest::Retrieve { name, .. } = session.request() {
+            assert_eq!(Some(name), url.segments().last().copied());
+        }
+        let _ = format!("{session:?}");
+    }
+}
+
+/// The `.netrc` parser (fuzz target `netrc`): the bytes (lossy UTF-8) as a file. No panic; an
+/// error names a line of the text; every entry can be looked up, a `machine` entry by its own
+/// host; `Debug` never shows a password or account made of four or more ASCII letters and
+/// digits unless the same text is in a host or login (as `Debug` prints them) or in a field
+/// name. (Other secrets can coincide with escapes and punctuation of the printout.)
+pub fn netrc(data: &[u8]) {
+    use crate::netrc::Netrc;
+
+    let text = String::from_utf8_lossy(data);
+    let netrc = match Netrc::parse(&text) {
+        Ok(netrc) => netrc,
+        Err(e) => {
+            assert!(e.line >= 1 && e.line <= text.split('\n').count());
+            let _ = e.to_string();
+            return;
+        }
+    };
+    let debug = format!("{netrc:?}");
+    let public: Vec<String> = netrc
+        .entries()
+        .iter()
+        .flat_map(|e| [e.machine(), e.login()])
+        .flatten()
+        .map(|p| format!("{p:?}"))
+        .collect();
+    for entry in netrc.entries() {
+        if let Some(host) = entry.machine() {
+            assert!(netrc.names_host(host));
+            assert!(netrc.lookup(host).is_some_and(|e| !e.is_default()));
+        }
+        if let Some(login) = entry.login() {
+            let _ = netrc.lookup_login(entry.machine().unwrap_or("x"), login);
+        }
+        for secret in [entry.password(), entry.account()].into_iter().flatten() {
+            let shown_elsewhere = public.iter().any(|p| p.contains(secret))
+                || "NetrcEntry machine login password account Some None entries Netrc ****"
+                    .contains(secret);
+            let word = secret.len() >= 4 && secret.bytes().all(|b| b.is_ascii_alphanumeric());
+            if word && !shown_elsewhere {
+                assert!(!debug.contains(secret), "{debug}");
+            }
+        }
+    }
+    let _ = netrc.holds_private_password();
 }

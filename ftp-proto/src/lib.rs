@@ -8,7 +8,10 @@
 //! - the codec: [`command`] (commands that cannot be built wrong), [`framer`] (where a reply
 //!   ends), [`reply`] (reply codes and replies), [`parse`] (227, 229, 257, 150, 213, FEAT);
 //! - [`listing`]: push parsers for MLSD/MLST facts and LIST lines, in bounded memory;
-//! - [`client`]: the session state machine.
+//! - [`client`]: the session state machine;
+//! - [`url`], [`netrc`] and [`url_session`]: `ftp://` / `ftps://` URLs and `.netrc` text parsed
+//!   to bytes, and the set-up a URL describes (host, port, TLS mode, credentials, one `CWD` per
+//!   segment, the `;type=` request) as plain data an adapter follows step by step.
 //!
 //! ## A tour of the client: the drain loop
 //!
@@ -115,9 +118,12 @@ pub mod framer;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod listing;
+pub mod netrc;
 pub mod parse;
 pub mod reply;
 mod timestamp;
+pub mod url;
+pub mod url_session;
 
 pub use client::{
     Action, Client, Config, Credentials, DataEvent, DataFailure, DataSink, Error, Event,

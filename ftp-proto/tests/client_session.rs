@@ -108,7 +108,7 @@ scripts! {
         S: 331 Password required
         C: PASS ****
         S: 332 Need account for login.
-        C: ACCT dept
+        C: ACCT ****
         S: 230 Logged in.
         F: ok LoggedIn 230
     ");
@@ -126,7 +126,7 @@ scripts! {
         S: 331 Password required
         C: PASS ****
         S: 332 Need account for login.
-        C: ACCT dept
+        C: ACCT ****
         S: 530 Bad account.
         F: err Permanent 530
     ");

@@ -31,7 +31,7 @@ macro_rules! encodes {
 encodes! {
     user_encodes: Command::User(arg("anonymous")) => b"USER anonymous\r\n";
     pass_encodes_in_clear_on_the_wire: Command::Pass(Password::new("s3cret").unwrap()) => b"PASS s3cret\r\n";
-    acct_encodes: Command::Acct(arg("acct")) => b"ACCT acct\r\n";
+    acct_encodes: Command::Acct(arg("acct").into()) => b"ACCT acct\r\n";
     cwd_encodes_path_with_spaces: Command::Cwd(arg("dir with spaces")) => b"CWD dir with spaces\r\n";
     cwd_keeps_leading_space_of_path: Command::Cwd(arg(" lead")) => b"CWD  lead\r\n";
     cdup_encodes: Command::Cdup => b"CDUP\r\n";

@@ -209,7 +209,7 @@ impl Client {
                 });
             }
             (ReplyClass::Intermediate, LoginStep::Pass { acct: Some(acct) }) => {
-                self.send(Command::Acct(acct));
+                self.send(Command::Acct(acct.into()));
                 self.op = Some(Running {
                     id,
                     op: Op::Login(LoginStep::Acct),

@@ -86,10 +86,13 @@ fn lossy(b: &[u8]) -> String {
 pub fn render(out: &Output, flags: &Flags) -> Option<String> {
     Some(match out {
         Output::Send(t) => {
-            // The bytes are the display form plus CRLF, except for a masked password.
-            if t.display.starts_with("PASS ") {
-                assert!(t.bytes.starts_with(b"PASS ") && t.bytes.ends_with(b"\r\n"));
-                assert_eq!(t.display, "PASS ****");
+            // The bytes are the display form plus CRLF, except for a masked password or account.
+            if let Some(verb) = ["PASS ", "ACCT "]
+                .iter()
+                .find(|v| t.display.starts_with(**v))
+            {
+                assert!(t.bytes.starts_with(verb.as_bytes()) && t.bytes.ends_with(b"\r\n"));
+                assert_eq!(t.display, format!("{verb}****"));
             } else {
                 assert_eq!(
                     t.bytes,
