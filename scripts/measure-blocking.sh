@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Throughput of ftp-blocking against curl, and peak memory, for one large file on one server.
+# (The side-by-side harness with every client and path is scripts/bench.sh; this script stays
+# as the short two-client check of the data-plane defaults.)
 #
 #   scripts/measure-blocking.sh            (after scripts/real-servers.sh start DIR, or with
 #                                           FTP_HOST/FTP_PORT/FTP_USER/FTP_PASS/FTP_FILE set)

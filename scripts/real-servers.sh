@@ -20,7 +20,7 @@
 #                                                 argon2 hash makes each login take about 3 s)
 #   proftpd   BASE+40  passive BASE+41..BASE+59  system user ftprs-proftpd
 #   pyftpdlib BASE+60  passive BASE+61..BASE+79  DummyAuthorizer user ftprs-py
-# Every password is ftprs-pw. Every server also has an anonymous read-only login (user
+# FTP_RS_USER_PREFIX (default ftprs) replaces "ftprs" in these user names. Every password is ftprs-pw. Every server also has an anonymous read-only login (user
 # "anonymous"; vsftpd and pure-ftpd answer 230 at once, the others want a PASS) on one shared
 # anonymous root. Each login user has its own writable, chrooted home. Every root holds the
 # samples of shared/transcripts/README.md under listing-samples/ (plain.txt is 54 bytes, a
@@ -51,6 +51,10 @@ set -euo pipefail
 PORT_BASE="${FTP_RS_PORT_BASE:-21210}"
 CACHE="${FTP_RS_SERVERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ftp-rs-servers}"
 PASSWORD="ftprs-pw"
+# Prefix of the login users' names. The system users are machine-wide: two runs that start
+# servers at the same time (the tests and scripts/bench.sh) need different prefixes, or the
+# second start moves the first one's home directories.
+U="${FTP_RS_USER_PREFIX:-ftprs}"
 PYTHON="${PYTHON:-python3}"
 PROFTPD_TLS_PROTOCOL="${FTP_RS_PROFTPD_TLS_PROTOCOL:-TLSv1.2 TLSv1.3}"
 # Libraries the unpacked pure-ftpd and proftpd need (apt does not see them: unpacked, not installed).
@@ -244,8 +248,8 @@ cmd_start() {
     mkdir -p "$DIR/home/$name"
     make_samples "$DIR/home/$name"
     if [ "$name" != py ]; then # pyftpdlib's user is virtual (DummyAuthorizer)
-      ensure_user "ftprs-$name" "$DIR/home/$name"
-      chown -R "ftprs-$name:" "$DIR/home/$name"
+      ensure_user "$U-$name" "$DIR/home/$name"
+      chown -R "$U-$name:" "$DIR/home/$name"
     fi
   done
   rm -f "$SAMPLE_BIN"
@@ -280,10 +284,10 @@ write_env() { # SAMPLE_SHA256
     for n in vsftpd pureftpd proftpd pyftpdlib; do
       up=$(echo "$n" | tr '[:lower:]' '[:upper:]')
       case $n in
-        vsftpd) user=ftprs-vsftpd home=vsftpd ;;
-        pureftpd) user=ftprs-pure home=pure ;;
-        proftpd) user=ftprs-proftpd home=proftpd ;;
-        pyftpdlib) user=ftprs-py home=py ;;
+        vsftpd) user=$U-vsftpd home=vsftpd ;;
+        pureftpd) user=$U-pure home=pure ;;
+        proftpd) user=$U-proftpd home=proftpd ;;
+        pyftpdlib) user=$U-py home=py ;;
       esac
       echo "FTP_${up}_ADDR=127.0.0.1:$(port_of $n)"
       echo "FTP_${up}_PORT=$(port_of $n)"
@@ -295,7 +299,7 @@ write_env() { # SAMPLE_SHA256
     done
     # pure-pw hashes with argon2 (libsodium): a login as the virtual user takes about 3 s, so
     # FTP_PUREFTPD_USER is the system user (-l unix, fast); the virtual user is here too.
-    echo "FTP_PUREFTPD_VIRTUAL_USER=ftprs-pure-virtual"
+    echo "FTP_PUREFTPD_VIRTUAL_USER=$U-pure-virtual"
     echo "FTP_PUREFTPD_VIRTUAL_PASSWORD=$PASSWORD"
     echo "FTP_VSFTPD_TLS_VERSIONS='1.2 1.3'"
     echo "FTP_VSFTPD_TLS_SESSION_REUSE_REQUIRED=1"
@@ -364,7 +368,7 @@ start_pureftpd() {
   high=$(pasv_high pureftpd)
   rm -f "$passwd" "$pdb"
   printf '%s\n%s\n' "$PASSWORD" "$PASSWORD" |
-    "$(pure_pw_bin)" useradd ftprs-pure-virtual -u ftprs-pure -g "$(id -gn ftprs-pure)" \
+    "$(pure_pw_bin)" useradd "$U-pure-virtual" -u "$U-pure" -g "$(id -gn "$U-pure")" \
       -d "$DIR/home/pure" -f "$passwd" -m -F "$pdb" >/dev/null
   # -i anonymous read-only, -A chroot everyone, -H no DNS, -Y 1 TLS optional (2 or 3:
   # required), -2 certificate and key in one file, -f none no syslog, -g pid file.
@@ -454,7 +458,7 @@ handler.authorizer = authorizer
 handler.passive_ports = range(int(low), int(high) + 1)
 FTPServer(("127.0.0.1", int(port)), handler).serve_forever()
 PY
-  "$PYTHON" "$DIR/pyftpd.py" "$port" "$low" "$high" "$DIR/anon" "$DIR/home/py" ftprs-py \
+  "$PYTHON" "$DIR/pyftpd.py" "$port" "$low" "$high" "$DIR/anon" "$DIR/home/py" "$U-py" \
     "$PASSWORD" "$DIR/tls/cert.pem" "$DIR/tls/key.pem" >"$DIR/pyftpdlib.log" 2>&1 </dev/null &
   record_pid pyftpdlib $!
   wait_for_greeting pyftpdlib "$port" "$DIR/pyftpdlib.log" || start_failed

@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     drop(listing);
     // ftp.size('hello.txt')
-    println!("# SIZE hello.txt: {}", ftp.size("hello.txt")?);
+    println!("# SIZE hello.txt: {:?}", ftp.size("hello.txt")?);
     // ftp.rename('hello.txt', 'greeting.txt')
     println!("{}", ftp.rename("hello.txt", "greeting.txt")?);
     // ftp.delete('greeting.txt')

@@ -7,7 +7,9 @@
 //!   `Read` and `Write` (TLS data connections, listings, user streams).
 //! - [`send_file`]: kernel zero-copy upload, `sendfile(2)` from a `File` to a `TcpStream`.
 //! - [`receive_file`]: kernel zero-copy download, `splice(2)` from a `TcpStream` through a pipe
-//!   into a `File`.
+//!   into a `File`, or straight into it when the `File` is itself a pipe (`ftp-cli get big.bin -
+//!   | tar x`: standard output, duplicated into a `File`, is any of a pipe, a file or
+//!   `/dev/null`, and each gets its zero-copy path).
 //!
 //! [`upload_file`] and [`download_file`] pick the fastest measured way for plain TCP and fall
 //! back to [`copy`] where zero-copy does not apply (a file opened for appending, a pipe, a
@@ -414,10 +416,15 @@ pub fn send_file(
 /// Downloads from `socket` until EOF into `file` at its current position with `splice(2)`
 /// through a pipe (no copy through user space), returning the bytes received.
 ///
+/// `file` may be any open file description: a regular file, a character device such as
+/// `/dev/null`, or a pipe (standard output piped into another program, which the socket is
+/// spliced into directly, with no pipe of our own in between; the pipe is enlarged to
+/// [`ZERO_COPY_CHUNK`] where the system allows it).
+///
 /// Sets the socket's read and write timeouts to the idle timeout. A file opened for appending
-/// (where `splice` is refused) and kernels that refuse `splice` fall back to [`copy`], carrying
-/// over any bytes already in the pipe. The pipe is enlarged to [`ZERO_COPY_CHUNK`] where the
-/// system allows it.
+/// (where `splice` is refused), a non-blocking pipe, a file that refuses `splice` (a terminal)
+/// and kernels that refuse `splice` fall back to [`copy`], carrying over any bytes already in
+/// the pipe. The pipe is enlarged to [`ZERO_COPY_CHUNK`] where the system allows it.
 ///
 /// ```no_run
 /// use ftp_blocking::data::{DataOptions, receive_file};
@@ -440,6 +447,9 @@ pub fn receive_file(
     if appending {
         let mut sock = socket;
         return copy(&mut sock, file, opts);
+    }
+    if is_blocking_pipe(file) {
+        return splice_into_pipe(socket, file, opts);
     }
     let (pipe_r, pipe_w) = match pipe_with(PipeFlags::CLOEXEC) {
         Ok(p) => p,
@@ -490,6 +500,82 @@ pub fn receive_file(
     }
     opts.check_cancel()?;
     Ok(total)
+}
+
+/// Whether `file` is a pipe (a FIFO) in blocking mode: [`receive_file`] can then splice the
+/// socket straight into it. A non-blocking pipe would make "pipe full" (`EAGAIN`)
+/// indistinguishable from the socket's idle timeout, so it takes the copy loop.
+fn is_blocking_pipe(file: &File) -> bool {
+    let fifo = rustix::fs::fstat(file).is_ok_and(|st| {
+        rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Fifo
+    });
+    fifo && rustix::fs::fcntl_getfl(file).is_ok_and(|f| !f.contains(rustix::fs::OFlags::NONBLOCK))
+}
+
+/// [`receive_file`] into a pipe (standard output piped into another program): one `splice`
+/// per chunk from the socket into that pipe, no pipe of our own and no copy. The pipe is
+/// enlarged to [`ZERO_COPY_CHUNK`] where the system allows it, so each call moves up to that
+/// much. A reader that went away (`EPIPE`) is a local [`TransportError::Io`] of kind
+/// `BrokenPipe`; a full pipe waits for its reader as a `write` would.
+fn splice_into_pipe(
+    socket: &TcpStream,
+    pipe: &mut File,
+    mut opts: DataOptions<'_>,
+) -> Result<u64, TransportError> {
+    // Best effort: a pipe that cannot grow still works, in smaller steps.
+    let _ = fcntl_setpipe_size(&*pipe, ZERO_COPY_CHUNK);
+    let mut total = 0u64;
+    loop {
+        opts.check_cancel()?;
+        match splice(
+            socket,
+            None,
+            &*pipe,
+            None,
+            ZERO_COPY_CHUNK,
+            SpliceFlags::MOVE,
+        ) {
+            Ok(0) => break,
+            Ok(n) => {
+                total += n as u64;
+                opts.report(total);
+            }
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) if total == 0 => {
+                let mut sock = socket;
+                return copy(&mut sock, pipe, opts);
+            }
+            Err(rustix::io::Errno::PIPE) => {
+                return Err(TransportError::Io(io::ErrorKind::BrokenPipe.into()));
+            }
+            Err(e) => return Err(opts.socket_error(e.into())),
+        }
+    }
+    opts.check_cancel()?;
+    Ok(total)
+}
+
+/// Whether `file` is the writing end of a pipe whose readers have all gone (a write to it
+/// would fail with `EPIPE`). After a failed download into standard output, this tells a
+/// program that went away (`ftp-cli get big.bin - | head`) from a failed transfer: the data
+/// connection is closed at once in both cases, so the server's reply alone cannot tell.
+///
+/// ```
+/// let (reader, writer) = std::io::pipe()?;
+/// let writer = std::fs::File::from(std::os::fd::OwnedFd::from(writer));
+/// assert!(!ftp_blocking::data::is_broken_pipe(&writer));
+/// drop(reader);
+/// assert!(ftp_blocking::data::is_broken_pipe(&writer));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn is_broken_pipe(file: &File) -> bool {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    let mut fds = [PollFd::new(file, PollFlags::OUT)];
+    let now = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    poll(&mut fds, Some(&now)).is_ok() && fds[0].revents().contains(PollFlags::ERR)
 }
 
 fn drain_pipe(pipe_r: &impl AsFd, mut left: usize, file: &mut File) -> Result<(), TransportError> {
@@ -595,5 +681,93 @@ pub fn download_file_with(
             let mut sock = socket;
             copy(&mut sock, file, opts)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use std::os::fd::OwnedFd;
+
+    /// A connected loopback pair whose far end sends `data` and closes.
+    fn sending(data: Vec<u8>) -> (TcpStream, std::thread::JoinHandle<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            // The reader may have gone (broken pipe test): the peer then sees a reset.
+            let _ = s.write_all(&data);
+        });
+        (TcpStream::connect(addr).unwrap(), peer)
+    }
+
+    fn pattern(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i % 251) as u8).collect()
+    }
+
+    fn pipe_files() -> (std::io::PipeReader, File) {
+        let (r, w) = std::io::pipe().unwrap();
+        (r, File::from(OwnedFd::from(w)))
+    }
+
+    #[test]
+    fn receive_file_into_a_pipe_delivers_every_byte_in_order() {
+        let data = pattern(3 * ZERO_COPY_CHUNK + 12_345);
+        let (socket, peer) = sending(data.clone());
+        let (mut r, mut w) = pipe_files();
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            r.read_to_end(&mut got).unwrap();
+            got
+        });
+        let mut seen = 0;
+        let mut progress = |n: u64| seen = n;
+        let opts = DataOptions::new(Duration::from_secs(30)).progress(&mut progress);
+        let n = receive_file(&socket, &mut w, opts).unwrap();
+        drop(w);
+        peer.join().unwrap();
+        assert_eq!(n, data.len() as u64);
+        assert_eq!(seen, data.len() as u64);
+        assert_eq!(reader.join().unwrap(), data);
+    }
+
+    #[test]
+    fn receive_file_into_a_pipe_without_reader_is_a_broken_pipe() {
+        let (socket, peer) = sending(pattern(1 << 16));
+        let (r, mut w) = pipe_files();
+        drop(r);
+        assert!(is_broken_pipe(&w));
+        let e =
+            receive_file(&socket, &mut w, DataOptions::new(Duration::from_secs(30))).unwrap_err();
+        assert!(
+            matches!(&e, TransportError::Io(io) if io.kind() == io::ErrorKind::BrokenPipe),
+            "{e:?}"
+        );
+        drop(socket);
+        peer.join().unwrap();
+    }
+
+    #[test]
+    fn receive_file_into_dev_null_counts_every_byte() {
+        let data = pattern(2 * ZERO_COPY_CHUNK + 7);
+        let (socket, peer) = sending(data.clone());
+        let mut null = File::options().write(true).open("/dev/null").unwrap();
+        let n = receive_file(
+            &socket,
+            &mut null,
+            DataOptions::new(Duration::from_secs(30)),
+        )
+        .unwrap();
+        peer.join().unwrap();
+        assert_eq!(n, data.len() as u64);
+    }
+
+    #[test]
+    fn a_pipe_with_its_reader_open_is_not_broken_and_a_file_never_is() {
+        let (_r, w) = pipe_files();
+        assert!(!is_broken_pipe(&w));
+        let file = File::options().write(true).open("/dev/null").unwrap();
+        assert!(!is_broken_pipe(&file));
     }
 }

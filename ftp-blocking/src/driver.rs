@@ -5,9 +5,12 @@
 //! timers), then waits for the next input: control bytes, a data connection, data bytes, or the
 //! earliest armed timer. It makes no protocol decision: every reply is judged by the core.
 //!
-//! Control reads are bounded (a fixed buffer fed to the core, whose framer bounds replies), and
-//! every wait has a timeout: the socket read timeout is the time left until the earliest armed
-//! deadline, and an expired deadline is reported to the core with `handle_timeout`.
+//! It keeps no timer of its own: every wait (a control or data read, a connect, a TLS
+//! handshake) lasts at most until the core's next deadline ([`Client::poll_timeout`]), and when
+//! it has passed the driver calls [`Client::handle_timeout`] with the time. Every input carries
+//! `Instant::now()`; bytes moved on the data connection (the zero-copy paths included) are
+//! reported as progress, so the data-idle rule lives in the core. Control reads are bounded (a
+//! fixed buffer fed to the core, whose framer bounds replies).
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
@@ -15,9 +18,10 @@ use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use ftp_proto::client::{
-    Action, Client, DataEvent, DataFailure, Event, ListingItem, OpId, Outcome, Output, Timer,
-    TimerUpdate, TlsEvent, TransferRequest,
+    Action, Client, DataEvent, DataFailure, Event, FromOutcome, ListingItem, Op, OpId, Outcome,
+    Output, TlsEvent, TransferDone, TransferRequest, UsageError,
 };
+use ftp_proto::reply::Reply;
 
 use ftp_proto::listing::ListingError;
 
@@ -30,6 +34,9 @@ use crate::tls::{ControlConnection, DataConnection, TlsSession, is_missing_close
 const CONTROL_CHUNK: usize = 8 * 1024;
 /// Bytes read from a data connection at a time when the driver feeds a listing parser.
 const PUMP_CHUNK: usize = 64 * 1024;
+/// How far short of the asked time a socket wait may end (its timeouts count whole
+/// milliseconds).
+const ROUNDING: Duration = Duration::from_millis(5);
 /// How often a wait on the control connection during a transfer looks at the abort flag.
 const ABORT_POLL: Duration = Duration::from_millis(100);
 
@@ -68,45 +75,11 @@ impl AbortHandle {
     }
 }
 
-/// The deadlines the core asked for.
-#[derive(Debug, Default)]
-struct Timers {
-    slots: Vec<(Timer, Instant, Duration)>,
-}
+/// The handle of a transfer.
+pub(crate) type TransferOp = Op<TransferDone>;
 
-impl Timers {
-    fn update(&mut self, update: TimerUpdate) {
-        match update {
-            TimerUpdate::Arm { timer, after } => {
-                self.cancel(timer);
-                self.slots.push((timer, Instant::now() + after, after));
-            }
-            TimerUpdate::Cancel(timer) => self.cancel(timer),
-        }
-    }
-
-    fn cancel(&mut self, timer: Timer) {
-        self.slots.retain(|(t, _, _)| *t != timer);
-    }
-
-    fn clear(&mut self) {
-        self.slots.clear();
-    }
-
-    fn earliest(&self) -> Option<(Timer, Instant)> {
-        self.slots
-            .iter()
-            .min_by_key(|(_, at, _)| *at)
-            .map(|(t, at, _)| (*t, *at))
-    }
-
-    /// Data moved: the idle deadline starts again.
-    fn touch(&mut self, timer: Timer) {
-        if let Some(slot) = self.slots.iter_mut().find(|(t, _, _)| *t == timer) {
-            slot.1 = Instant::now() + slot.2;
-        }
-    }
-}
+/// The result of an operation as the core reported it.
+type Finished = std::result::Result<Outcome, ftp_proto::client::Error>;
 
 /// A file moved by the transport's data plane in one go.
 #[derive(Debug)]
@@ -124,8 +97,8 @@ pub(crate) enum Next {
     Item(ListingItem),
     /// A line of the listing that could not be parsed; the listing goes on.
     BadItem(ListingError),
-    /// The transfer ended with this outcome.
-    Done(Outcome),
+    /// The transfer ended with this result.
+    Done(TransferDone),
 }
 
 /// An input produced while carrying out an action, fed to the core after the drain.
@@ -143,10 +116,6 @@ enum Input {
 #[derive(Debug, Clone)]
 pub(crate) struct SocketOptions {
     pub(crate) source_address: Option<IpAddr>,
-    pub(crate) reply_timeout: Duration,
-    pub(crate) data_connect_timeout: Duration,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) data_idle_timeout: Duration,
 }
 
 /// The session's sockets and the core.
@@ -154,14 +123,15 @@ pub(crate) struct SocketOptions {
 pub(crate) struct Driver {
     pub(crate) client: Client,
     control: Option<ControlConnection>,
-    control_timeout: Option<Duration>,
+    /// The read timeout last set on the control socket (each skips an unchanged syscall).
+    control_timeout: Option<Option<Duration>>,
     listener: Option<TcpListener>,
     accepting: bool,
     data: Option<DataConnection>,
     tls: Option<TlsSession>,
     /// The read and write timeouts last set on the data socket (each skips an unchanged syscall).
-    data_read_timeout: Option<Duration>,
-    data_write_timeout: Option<Duration>,
+    data_read_timeout: Option<Option<Duration>>,
+    data_write_timeout: Option<Option<Duration>>,
     data_started: bool,
     data_eof: bool,
     data_bytes: u64,
@@ -171,10 +141,9 @@ pub(crate) struct Driver {
     pub(crate) last_unclean: bool,
     pump: bool,
     transfer_op: Option<OpId>,
-    abort_op: Option<OpId>,
-    timers: Timers,
+    abort_op: Option<Op<Vec<Reply>>>,
     inputs: VecDeque<Input>,
-    finished: Vec<(OpId, std::result::Result<Outcome, ftp_proto::client::Error>)>,
+    finished: Vec<(OpId, Finished)>,
     entries: VecDeque<std::result::Result<ListingItem, ListingError>>,
     control_error: Option<io::Error>,
     pub(crate) debug: Debug,
@@ -209,7 +178,6 @@ impl Driver {
             pump: false,
             transfer_op: None,
             abort_op: None,
-            timers: Timers::default(),
             inputs: VecDeque::new(),
             finished: Vec::new(),
             entries: VecDeque::new(),
@@ -237,17 +205,30 @@ impl Driver {
         self.announced
     }
 
-    /// Runs a request on the core and drains its outputs.
-    pub(crate) fn request<F>(&mut self, f: F) -> Result<OpId>
+    /// Runs a request on the core (with the time) and drains its outputs.
+    pub(crate) fn request<T, F>(&mut self, f: F) -> Result<Op<T>>
     where
-        F: FnOnce(&mut Client) -> std::result::Result<OpId, ftp_proto::client::UsageError>,
+        F: FnOnce(&mut Client, Instant) -> std::result::Result<Op<T>, UsageError>,
     {
         if self.control.is_none() || self.client.is_closed() {
             return Err(Error::Closed);
         }
-        let op = f(&mut self.client)?;
+        let op = f(&mut self.client, Instant::now())?;
         self.drain();
         Ok(op)
+    }
+
+    /// Time left until the core's next deadline (at least 1 ms); `None`: no deadline.
+    fn time_left(&self) -> Option<Duration> {
+        self.client.poll_timeout().map(|at| {
+            at.saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(1))
+        })
+    }
+
+    /// A bound for a blocking socket call: the time left, or unbounded (`Duration::MAX`).
+    fn bound(&self) -> Duration {
+        self.time_left().unwrap_or(Duration::MAX)
     }
 
     /// Drains the core's outputs until it is idle, carrying out each one.
@@ -259,7 +240,6 @@ impl Driver {
                     self.write_control(&t.bytes);
                 }
                 Output::Action(a) => self.act(a),
-                Output::Timer(update) => self.timers.update(update),
                 Output::Event(e) => self.event(e),
                 Output::Idle => return,
             }
@@ -270,8 +250,12 @@ impl Driver {
         let Some(control) = self.control.as_mut() else {
             return;
         };
+        let wait = self.client.poll_timeout().map(|at| {
+            at.saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(1))
+        });
         if let Ok(tcp) = control.tcp() {
-            let _ = tcp.set_write_timeout(Some(self.options.reply_timeout));
+            let _ = tcp.set_write_timeout(wait);
         }
         if let Err(e) = control.write_all(bytes) {
             tracing::debug!(target: "ftp_blocking", error = %e, "control write failed");
@@ -336,19 +320,11 @@ impl Driver {
         }
     }
 
-    /// Opens the passive data connection within what is left of the DataConnect deadline.
+    /// Opens the passive data connection, at most until the core's next deadline (its
+    /// DataConnect timer).
     fn connect_data(&mut self, addr: SocketAddr) {
-        let armed = self
-            .timers
-            .slots
-            .iter()
-            .find(|(t, _, _)| *t == Timer::DataConnect)
-            .map(|s| s.1);
-        let timeout = match armed {
-            Some(at) => at.saturating_duration_since(Instant::now()),
-            None => self.options.data_connect_timeout,
-        }
-        .max(Duration::from_millis(1));
+        let timeout = self.bound();
+        let started = Instant::now();
         let result = crate::net::connect_data(addr, timeout, self.options.source_address)
             .map_err(io::Error::from)
             .and_then(|stream| Ok((stream.local_addr()?, stream.peer_addr()?, stream)));
@@ -357,13 +333,15 @@ impl Driver {
                 let _ = stream.set_nodelay(true);
                 self.set_data(stream);
                 self.client
-                    .handle_data(DataEvent::Connected { local, peer });
+                    .handle_data(DataEvent::Connected { local, peer }, Instant::now());
             }
-            // The DataConnect deadline has passed: the next step reports it as a timeout.
-            Err(e) if is_timeout(&e) && armed.is_some() => {}
+            // The wait ran to the core's deadline (give or take the socket's millisecond
+            // rounding): the core judges it when the deadline passes, in the next step. A
+            // timeout of the system's own, well before it, is a failure to connect.
+            Err(e) if is_timeout(&e) && started.elapsed() + ROUNDING >= timeout => {}
             Err(e) => self
                 .client
-                .handle_data(data_failed(DataFailure::Connect, &e)),
+                .handle_data(data_failed(DataFailure::Connect, &e), Instant::now()),
         }
     }
 
@@ -373,9 +351,16 @@ impl Driver {
         self.data = Some(DataConnection::plain(stream));
     }
 
-    /// The time a TLS handshake or shutdown may take.
+    /// Whether the core's next deadline has passed.
+    fn deadline_passed(&self) -> bool {
+        self.client
+            .poll_timeout()
+            .is_some_and(|at| at <= Instant::now())
+    }
+
+    /// The time a TLS handshake or shutdown may take: until the core's next deadline.
     fn tls_timeout(&self) -> Duration {
-        self.options.connect_timeout
+        self.bound()
     }
 
     /// PROT P: the TLS handshake on the data connection, resuming the control session.
@@ -386,15 +371,22 @@ impl Driver {
             } else {
                 "no data connection to secure"
             };
-            self.client.handle_data(DataEvent::Failed {
-                kind: DataFailure::Tls,
-                message: message.into(),
-            });
+            self.client.handle_data(
+                DataEvent::Failed {
+                    kind: DataFailure::Tls,
+                    message: message.into(),
+                },
+                Instant::now(),
+            );
             return;
         };
         let tcp = match data.tcp().try_clone() {
             Ok(tcp) => tcp,
-            Err(e) => return self.client.handle_data(data_failed(DataFailure::Io, &e)),
+            Err(e) => {
+                return self
+                    .client
+                    .handle_data(data_failed(DataFailure::Io, &e), Instant::now());
+            }
         };
         drop(data);
         match DataConnection::secure(tcp, session, self.tls_timeout()) {
@@ -405,10 +397,13 @@ impl Driver {
             }
             Err(e) => {
                 self.abort.detach();
-                self.client.handle_data(DataEvent::Failed {
-                    kind: DataFailure::Tls,
-                    message: e.to_string(),
-                });
+                self.client.handle_data(
+                    DataEvent::Failed {
+                        kind: DataFailure::Tls,
+                        message: e.to_string(),
+                    },
+                    Instant::now(),
+                );
             }
         }
     }
@@ -433,7 +428,7 @@ impl Driver {
                 message: "the control connection is closed".into(),
             },
         };
-        self.client.handle_tls(event);
+        self.client.handle_tls(event, Instant::now());
     }
 
     /// 200 to CCC: close_notify both ways, then plain text.
@@ -453,7 +448,7 @@ impl Driver {
                 message: "the control connection is closed".into(),
             },
         };
-        self.client.handle_tls(event);
+        self.client.handle_tls(event, Instant::now());
     }
 
     fn close_data_stream(&mut self) {
@@ -469,7 +464,6 @@ impl Driver {
         self.listener = None;
         self.accepting = false;
         self.control = None;
-        self.timers.clear();
     }
 
     /// Closes the session without a word to the server.
@@ -487,16 +481,13 @@ impl Driver {
             Input::SecureData => self.secure_data(),
             Input::SecureControl => self.secure_control(),
             Input::ShutdownControlTls => self.shutdown_control_tls(),
-            Input::Data(e) => self.client.handle_data(e),
+            Input::Data(e) => self.client.handle_data(e, Instant::now()),
             Input::ControlEof => self.client.handle_control_eof(),
         }
         self.drain();
     }
 
-    fn take_finished(
-        &mut self,
-        op: OpId,
-    ) -> Option<std::result::Result<Outcome, ftp_proto::client::Error>> {
+    fn take_finished(&mut self, op: OpId) -> Option<Finished> {
         let i = self.finished.iter().position(|(id, _)| *id == op)?;
         Some(self.finished.swap_remove(i).1)
     }
@@ -505,34 +496,21 @@ impl Driver {
         self.finished.iter().any(|(id, _)| *id == op)
     }
 
-    /// Reports the earliest deadline to the core if it has passed. Returns true if it did.
+    /// Tells the core the time if its next deadline has passed. Returns true if it did.
     fn fire_expired(&mut self) -> bool {
-        if let Some((timer, at)) = self.timers.earliest()
-            && at <= Instant::now()
-        {
-            self.timers.cancel(timer);
-            tracing::debug!(target: "ftp_blocking", ?timer, "timer expired");
-            self.client.handle_timeout(timer);
-            self.drain();
-            return true;
+        if !self.deadline_passed() {
+            return false;
         }
-        false
+        tracing::debug!(target: "ftp_blocking", "deadline passed");
+        self.client.handle_timeout(Instant::now());
+        self.drain();
+        true
     }
 
-    /// Time left until the earliest deadline, or `None` when nothing is armed.
-    fn time_left(&self) -> Option<Duration> {
-        self.timers
-            .earliest()
-            .map(|(_, at)| at.saturating_duration_since(Instant::now()))
-    }
-
-    /// Sets the data socket's read or write timeout to the time left before the earliest
-    /// armed deadline, so a blocked data read or write wakes when a timer is due.
+    /// Sets the data socket's read or write timeout to the time left before the core's next
+    /// deadline, so a blocked data read or write wakes when a timer is due.
     fn arm_data_timeout(&mut self, direction: Direction) -> io::Result<()> {
-        let wait = self
-            .time_left()
-            .unwrap_or(self.options.reply_timeout)
-            .max(Duration::from_millis(1));
+        let wait = self.time_left();
         let Some(data) = self.data.as_ref() else {
             return Ok(());
         };
@@ -542,8 +520,8 @@ impl Driver {
         };
         if *last != Some(wait) {
             match direction {
-                Direction::Read => tcp.set_read_timeout(Some(wait))?,
-                Direction::Write => tcp.set_write_timeout(Some(wait))?,
+                Direction::Read => tcp.set_read_timeout(wait)?,
+                Direction::Write => tcp.set_write_timeout(wait)?,
             }
             *last = Some(wait);
         }
@@ -579,7 +557,7 @@ impl Driver {
     fn start_abort(&mut self) {
         self.abort.reset();
         self.close_data_stream();
-        match self.client.abort() {
+        match self.client.abort(Instant::now()) {
             Ok(op) => self.abort_op = Some(op),
             Err(e) => {
                 tracing::debug!(target: "ftp_blocking", error = %e, "abort refused by the core")
@@ -589,14 +567,13 @@ impl Driver {
     }
 
     /// Waits for control bytes (and a data connection when accepting), at most until the
-    /// earliest deadline.
+    /// core's next deadline (without one, as long as it takes: every timeout unlimited).
     fn wait_control(&mut self) -> Result<()> {
-        let armed = self.time_left();
-        let mut wait = armed.unwrap_or(self.options.reply_timeout);
+        let mut wait = self.time_left();
         if self.transfer_op.is_some() {
-            wait = wait.min(ABORT_POLL);
+            // Not a timer: how often the abort handle's flag is looked at.
+            wait = Some(wait.map_or(ABORT_POLL, |w| w.min(ABORT_POLL)));
         }
-        let wait = wait.max(Duration::from_millis(1));
         if self.control.is_none() {
             if let Some(e) = self.control_error.take() {
                 return Err(Error::Io(e));
@@ -613,16 +590,11 @@ impl Driver {
             }
             return Ok(());
         }
-        let got = self.read_control(wait)?;
-        if !got && armed.is_none() && self.transfer_op.is_none() {
-            // The core is waiting without a deadline: do not wait for ever.
-            self.close();
-            return Err(Error::Timeout(Timer::Reply));
-        }
+        self.read_control(wait)?;
         Ok(())
     }
 
-    fn poll_accept(&mut self, wait: Duration) -> Result<(bool, bool)> {
+    fn poll_accept(&mut self, wait: Option<Duration>) -> Result<(bool, bool)> {
         use rustix::event::{PollFd, PollFlags, Timespec, poll};
         // Text rustls already decrypted (or kept from before CCC) is not on the socket.
         if self.control.as_mut().is_some_and(|c| c.has_buffered_data()) {
@@ -637,11 +609,11 @@ impl Driver {
             PollFd::new(control, PollFlags::IN),
             PollFd::new(listener, PollFlags::IN),
         ];
-        let timeout = Timespec {
-            tv_sec: wait.as_secs() as _,
+        let timeout = wait.map(|wait| Timespec {
+            tv_sec: wait.as_secs().min(i64::MAX as u64) as _,
             tv_nsec: wait.subsec_nanos() as _,
-        };
-        match poll(&mut fds, Some(&timeout)) {
+        });
+        match poll(&mut fds, timeout.as_ref()) {
             Ok(_) => {}
             Err(rustix::io::Errno::INTR) => return Ok((false, false)),
             Err(e) => return Err(Error::Io(e.into())),
@@ -675,12 +647,12 @@ impl Driver {
 
     /// Reads what the control connection has (bounded) and feeds it. Returns whether anything
     /// (bytes or end of stream) arrived.
-    fn read_control(&mut self, wait: Duration) -> Result<bool> {
+    fn read_control(&mut self, wait: Option<Duration>) -> Result<bool> {
         let Some(control) = self.control.as_mut() else {
             return Ok(false);
         };
         if self.control_timeout != Some(wait) {
-            control.tcp()?.set_read_timeout(Some(wait))?;
+            control.tcp()?.set_read_timeout(wait)?;
             self.control_timeout = Some(wait);
         }
         match control.read(&mut self.buf[..CONTROL_CHUNK]) {
@@ -691,7 +663,8 @@ impl Driver {
                 Ok(true)
             }
             Ok(n) => {
-                self.client.handle_control_input(&self.buf[..n]);
+                self.client
+                    .handle_control_input(&self.buf[..n], Instant::now());
                 self.drain();
                 Ok(true)
             }
@@ -716,8 +689,9 @@ impl Driver {
             Ok(0) => self.data_ended(),
             Ok(n) => {
                 self.data_bytes += n as u64;
-                self.timers.touch(Timer::DataIdle);
-                self.client.handle_data_input(&self.buf[..n]);
+                // Progress too: the core restarts its data-idle timer.
+                self.client
+                    .handle_data_input(&self.buf[..n], Instant::now());
                 self.drain();
             }
             Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
@@ -738,9 +712,12 @@ impl Driver {
             let _ = data.finish(Duration::from_millis(100));
         }
         self.close_data_stream();
-        self.client.handle_data(DataEvent::Finished {
-            bytes: self.data_bytes,
-        });
+        self.client.handle_data(
+            DataEvent::Finished {
+                bytes: self.data_bytes,
+            },
+            Instant::now(),
+        );
         self.drain();
     }
 
@@ -761,26 +738,31 @@ impl Driver {
         } else {
             data_failed(DataFailure::Io, &e)
         };
-        self.client.handle_data(event);
+        self.client.handle_data(event, Instant::now());
         self.drain();
     }
 
-    /// Runs until `op` finishes and returns its outcome.
-    pub(crate) fn run(&mut self, op: OpId) -> Result<Outcome> {
+    /// Runs until `op` finishes and returns its typed result.
+    pub(crate) fn run<T: FromOutcome>(&mut self, op: Op<T>) -> Result<T> {
+        let finished = self.wait_for(op.id())?;
+        op.result(finished).map_err(|e| self.fatal_or(e))
+    }
+
+    /// Runs until operation `id` finishes and returns what the core reported. A transfer
+    /// that was aborted meanwhile ends here with [`Error::Aborted`] and ABOR's replies.
+    fn wait_for(&mut self, id: OpId) -> Result<Finished> {
         loop {
-            if let Some(result) = self.take_finished(op) {
-                if self.transfer_op == Some(op) {
+            if let Some(result) = self.take_finished(id) {
+                if self.transfer_op == Some(id) {
                     self.transfer_op = None;
                 }
                 if let Some(abort_op) = self.abort_op.take() {
-                    let aborted = self.run(abort_op);
-                    return Err(match aborted {
-                        Ok(Outcome::Aborted { replies }) => Error::Aborted(replies),
-                        Ok(_) => Error::Aborted(Vec::new()),
+                    return Err(match self.run(abort_op) {
+                        Ok(replies) => Error::Aborted(replies),
                         Err(e) => e,
                     });
                 }
-                return result.map_err(|e| self.fatal_or(e));
+                return Ok(result);
             }
             self.step()?;
         }
@@ -795,7 +777,11 @@ impl Driver {
     }
 
     /// Starts a transfer and waits until its data may move (or it failed).
-    pub(crate) fn begin_transfer(&mut self, request: TransferRequest, pump: bool) -> Result<OpId> {
+    pub(crate) fn begin_transfer(
+        &mut self,
+        request: TransferRequest,
+        pump: bool,
+    ) -> Result<TransferOp> {
         self.abort.reset();
         self.data_started = false;
         self.data_eof = false;
@@ -804,37 +790,37 @@ impl Driver {
         self.last_unclean = false;
         self.pump = pump;
         self.entries.clear();
-        let op = self.request(|c| c.transfer(request))?;
-        self.transfer_op = Some(op);
+        let op = self.request(|c, now| c.transfer(request, now))?;
+        self.transfer_op = Some(op.id());
         loop {
             if self.data_started && self.inputs.is_empty() && (self.data.is_some() || self.data_eof)
             {
                 return Ok(op);
             }
-            if self.is_finished(op) {
+            if self.is_finished(op.id()) {
                 // Finished before the data moved: a refusal, or an (empty) success.
-                return match self.run(op) {
+                return match self.wait_for(op.id())? {
                     Ok(outcome) => {
-                        self.finished.push((op, Ok(outcome)));
+                        self.finished.push((op.id(), Ok(outcome)));
                         self.data_eof = true;
                         Ok(op)
                     }
-                    Err(e) => Err(e),
+                    Err(e) => Err(self.fatal_or(e)),
                 };
             }
             self.step()?;
         }
     }
 
-    /// The next listing item of a pumped transfer, or its outcome at the end.
-    pub(crate) fn next_item(&mut self, op: OpId) -> Result<Next> {
+    /// The next listing item of a pumped transfer, or its result at the end.
+    pub(crate) fn next_item(&mut self, op: TransferOp) -> Result<Next> {
         loop {
             match self.entries.pop_front() {
                 Some(Ok(item)) => return Ok(Next::Item(item)),
                 Some(Err(e)) => return Ok(Next::BadItem(e)),
                 None => {}
             }
-            if self.is_finished(op) {
+            if self.is_finished(op.id()) {
                 return self.run(op).map(Next::Done);
             }
             self.step()?;
@@ -843,16 +829,16 @@ impl Driver {
 
     /// Whether the raw transfer `op` is being aborted (by `abort()` or the abort handle);
     /// starts the ABOR dialogue on the first call after the handle fired.
-    fn abort_requested(&mut self, op: OpId) -> bool {
-        let requested =
-            self.abort_op.is_some() || (self.abort.is_cancelled() && self.transfer_op == Some(op));
+    fn abort_requested(&mut self, op: TransferOp) -> bool {
+        let requested = self.abort_op.is_some()
+            || (self.abort.is_cancelled() && self.transfer_op == Some(op.id()));
         if requested && self.abort_op.is_none() {
             self.start_abort();
         }
         requested
     }
 
-    /// One turn before a data read or write: feeds a pending input or an expired timer, or
+    /// One turn before a data read or write: feeds a pending input or an expired deadline, or
     /// steps the session while no data connection is open yet (`Ok(false)`: look again);
     /// else arms the data socket's timeout for `direction` (`Ok(true)`: do the I/O now).
     fn data_turn(&mut self, direction: Direction) -> Result<bool> {
@@ -871,16 +857,14 @@ impl Driver {
     }
 
     /// Reads data of a raw download into `buf`; 0 at the end of the data.
-    pub(crate) fn data_read(&mut self, op: OpId, buf: &mut [u8]) -> Result<usize> {
+    pub(crate) fn data_read(&mut self, op: TransferOp, buf: &mut [u8]) -> Result<usize> {
         loop {
-            if let Some(pos) = self
+            if self
                 .finished
                 .iter()
-                .position(|(id, r)| *id == op && r.is_err())
+                .any(|(id, r)| *id == op.id() && r.is_err())
             {
                 // The transfer failed while data was moving (timeout, abort, refusal).
-                let (_, result) = self.finished.swap_remove(pos);
-                self.finished.push((op, result));
                 return self.run(op).map(|_| 0);
             }
             if self.abort_requested(op) {
@@ -904,7 +888,7 @@ impl Driver {
                 }
                 Ok(n) => {
                     self.data_bytes += n as u64;
-                    self.timers.touch(Timer::DataIdle);
+                    self.client.handle_data_progress(n as u64, Instant::now());
                     return Ok(n);
                 }
                 Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
@@ -914,12 +898,9 @@ impl Driver {
     }
 
     /// Writes data of a raw upload; returns how much was taken.
-    pub(crate) fn data_write(&mut self, op: OpId, buf: &[u8]) -> Result<usize> {
+    pub(crate) fn data_write(&mut self, op: TransferOp, buf: &[u8]) -> Result<usize> {
         loop {
-            if self.is_finished(op) {
-                return self.run(op).and(Err(Error::Closed));
-            }
-            if self.abort_requested(op) {
+            if self.is_finished(op.id()) || self.abort_requested(op) {
                 return self.run(op).and(Err(Error::Closed));
             }
             if buf.is_empty() {
@@ -935,7 +916,7 @@ impl Driver {
                 Ok(0) => self.data_error(io::ErrorKind::WriteZero.into()),
                 Ok(n) => {
                     self.data_bytes += n as u64;
-                    self.timers.touch(Timer::DataIdle);
+                    self.client.handle_data_progress(n as u64, Instant::now());
                     return Ok(n);
                 }
                 Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
@@ -944,28 +925,33 @@ impl Driver {
         }
     }
 
-    /// Moves a raw transfer's data with a transport function (zero-copy file paths) in one go:
-    /// the transport enforces the data-idle timeout and watches the abort handle.
-    pub(crate) fn data_with(&mut self, op: OpId, job: FileJob<'_>) -> Result<u64> {
+    /// Moves a raw transfer's data with a transport function (zero-copy file paths) in one go.
+    /// The transport reports progress to the core as it goes and bounds each wait by the
+    /// core's data-idle duration, so a transport timeout means the core's idle deadline has
+    /// passed; it watches the abort handle.
+    pub(crate) fn data_with(&mut self, op: TransferOp, job: FileJob<'_>) -> Result<u64> {
         let download = matches!(job, FileJob::Download(_));
         while let Some(input) = self.inputs.pop_front() {
             self.feed(input);
         }
-        if self.is_finished(op) || self.abort_op.is_some() {
+        if self.is_finished(op.id()) || self.abort_op.is_some() {
             return self.run(op).and(Err(Error::Closed));
         }
+        let idle = self.client.config().timeouts.data_idle;
+        let client = &mut self.client;
         let Some(data) = self.data.as_mut() else {
             return Ok(0);
         };
-        let idle = self
-            .timers
-            .slots
-            .iter()
-            .find(|(t, _, _)| *t == Timer::DataIdle)
-            .map_or(self.options.data_idle_timeout, |slot| slot.2);
         self.data_read_timeout = None;
         self.data_write_timeout = None;
-        let opts = DataOptions::new(idle).cancel(&self.abort);
+        let mut reported = 0u64;
+        let mut progress = |total: u64| {
+            client.handle_data_progress(total.saturating_sub(reported), Instant::now());
+            reported = total;
+        };
+        let opts = DataOptions::new(idle)
+            .cancel(&self.abort)
+            .progress(&mut progress);
         // Zero-copy on plain TCP; TLS goes through the buffered copy loop.
         let result = match (job, data.is_tls()) {
             (FileJob::Download(file), false) => data::download_file(data.tcp(), file, opts),
@@ -975,7 +961,6 @@ impl Driver {
                 FileJob::Upload(file) => data::copy(file, data, opts),
             }),
         };
-        self.timers.touch(Timer::DataIdle);
         match result {
             Ok(n) => {
                 self.data_bytes += n;
@@ -989,8 +974,8 @@ impl Driver {
                 Ok(n)
             }
             Err(TransportError::Timeout { .. }) => {
-                self.timers.cancel(Timer::DataIdle);
-                self.client.handle_timeout(Timer::DataIdle);
+                // No progress for the data-idle duration: the core's deadline has passed.
+                self.client.handle_timeout(Instant::now());
                 self.drain();
                 self.run(op).and(Err(Error::Closed))
             }
@@ -1006,14 +991,14 @@ impl Driver {
     }
 
     /// Ends a raw upload: shuts the data connection down, reports the end, reads the final reply.
-    pub(crate) fn finish_upload(&mut self, op: OpId) -> Result<Outcome> {
-        if !self.data_eof && !self.is_finished(op) {
+    pub(crate) fn finish_upload(&mut self, op: TransferOp) -> Result<TransferDone> {
+        if !self.data_eof && !self.is_finished(op.id()) {
             if self.abort.is_cancelled() {
                 self.start_abort();
             } else if let Some(data) = self.data.take() {
                 // close_notify under TLS, half-close, and read until the server closes, so
                 // that no reset can destroy the end of the upload.
-                let ended = data.finish(self.options.data_idle_timeout);
+                let ended = data.finish(self.bound());
                 self.abort.detach();
                 self.data_eof = true;
                 let event = match ended {
@@ -1029,7 +1014,7 @@ impl Driver {
                         message: e.to_string(),
                     },
                 };
-                self.client.handle_data(event);
+                self.client.handle_data(event, Instant::now());
                 self.drain();
             }
         }
@@ -1037,22 +1022,17 @@ impl Driver {
     }
 
     /// Stops the running transfer with ABOR and returns the replies.
-    pub(crate) fn abort_transfer(&mut self, op: OpId) -> Result<Vec<Reply>> {
-        if self.abort_op.is_none() && !self.is_finished(op) {
+    pub(crate) fn abort_transfer(&mut self, op: TransferOp) -> Result<Vec<Reply>> {
+        if self.abort_op.is_none() && !self.is_finished(op.id()) {
             self.start_abort();
         }
         match self.run(op) {
             Err(Error::Aborted(replies)) => Ok(replies),
-            Ok(outcome) => Ok(match outcome {
-                Outcome::Transfer { reply, .. } => vec![reply],
-                _ => Vec::new(),
-            }),
+            Ok(done) => Ok(vec![done.reply]),
             Err(e) => Err(e),
         }
     }
 }
-
-use ftp_proto::reply::Reply;
 
 fn is_timeout(e: &io::Error) -> bool {
     matches!(

@@ -435,6 +435,15 @@ impl From<TransportError> for io::Error {
     }
 }
 
+/// `timeout` from now, saturated: a duration too long for an `Instant` (`Duration::MAX`, a
+/// wait without limit) gives a deadline about 136 years away instead of an overflow panic.
+pub(crate) fn deadline_after(timeout: Duration) -> std::time::Instant {
+    let now = std::time::Instant::now();
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(u64::from(u32::MAX))))
+        .unwrap_or(now)
+}
+
 /// Refuses a zero timeout (ftplib parity).
 pub(crate) fn check_timeout(what: &'static str, t: Duration) -> Result<(), TransportError> {
     if t.is_zero() {

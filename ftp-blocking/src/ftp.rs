@@ -3,20 +3,20 @@
 use std::io::{BufRead, Read};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ftp_proto::Timestamp;
 use ftp_proto::client::{
-    Client, Config, Credentials, DataSink, ListingItem, Outcome, ProtocolError, TransferCommand,
-    TransferRequest,
+    Client, Config, Credentials, DataSink, FromOutcome, ListingItem, Op, ProtocolError, Timeouts,
+    TransferCommand, TransferRequest, UsageError,
 };
 use ftp_proto::command::{Arg, Command, Password, TransferType};
 use ftp_proto::listing::MlsdEntry;
 use ftp_proto::parse::Features;
-use ftp_proto::reply::{Reply, ReplyClass};
+use ftp_proto::reply::Reply;
 
 use crate::debug::{Debug, DebugSink};
-use crate::driver::{AbortHandle, Driver, Next, SocketOptions};
+use crate::driver::{AbortHandle, Driver, Next, SocketOptions, TransferOp};
 use crate::error::{Error, Result};
 use crate::iter::{ListIter, MlsdIter};
 use crate::net;
@@ -113,16 +113,25 @@ impl Default for FtpBuilder {
 
 impl FtpBuilder {
     /// Sets every wait at once (ftplib's `timeout`): connecting (name resolution included), a
-    /// whole reply, the data connection, data idleness and the final reply.
+    /// whole reply, the data connection, data idleness and the final reply. Any duration is
+    /// accepted but zero (refused when connecting, as ftplib 3.9+ refuses it); one too long to
+    /// count (`Duration::MAX`) is no limit, as [`no_timeout`](FtpBuilder::no_timeout).
     pub fn timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
-        let t = &mut self.config.timeouts;
-        t.connect = d;
-        t.reply = d;
-        t.data_connect = d;
-        t.data_idle = d;
-        t.final_reply = d;
+        self.config.timeouts = Timeouts::all(d);
         self
+    }
+
+    /// Waits without a time limit (ftplib's `timeout=None`): every wait lasts as long as it
+    /// takes. The abort handle still stops a transfer.
+    ///
+    /// ```no_run
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let mut ftp = ftp_blocking::Ftp::builder().no_timeout().connect("127.0.0.1", 21)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn no_timeout(self) -> Self {
+        self.timeout(Duration::MAX)
     }
 
     /// The time allowed to resolve the host name and connect the control connection.
@@ -165,6 +174,14 @@ impl FtpBuilder {
     /// Passive mode (the default: EPSV, then PASV on IPv4) or active mode (EPRT, then PORT).
     pub fn passive(mut self, passive: bool) -> Self {
         self.config.passive = passive;
+        self
+    }
+
+    /// Sends `EPSV ALL` before the first passive transfer (RFC 2428 section 4; off by
+    /// default). Once the server accepts it, only EPSV opens data connections: no PASV
+    /// fallback, and active mode is refused.
+    pub fn epsv_all(mut self, on: bool) -> Self {
+        self.config.epsv_all = on;
         self
     }
 
@@ -263,23 +280,17 @@ impl FtpBuilder {
         };
         let options = SocketOptions {
             source_address: self.source_address,
-            reply_timeout: self.config.timeouts.reply,
-            data_connect_timeout: self.config.timeouts.data_connect,
-            connect_timeout: self.connect_timeout,
-            data_idle_timeout: self.config.timeouts.data_idle,
         };
         let debug = self.debug;
         let mut driver = Driver::new(Client::new(self.config), control, session, options, debug);
-        let op = driver.request(|c| c.connect(local, peer))?;
-        let welcome = match driver.run(op)? {
-            Outcome::Greeting(reply) => reply,
-            _ => return Err(Error::Internal("connect did not end with a greeting")),
-        };
+        let op = driver.request(|c, now| c.connect(local, peer, now))?;
+        let welcome = driver.run(op)?;
         Ok(Ftp {
             driver,
             welcome,
             encoding: self.encoding,
             explicit_tls,
+            listing: ftp_proto::plan::ListingChoice::new(),
         })
     }
 }
@@ -314,6 +325,8 @@ pub struct Ftp {
     pub(crate) encoding: Encoding,
     /// Built with [`FtpBuilder::tls`]: `login` secures the control connection first.
     explicit_tls: bool,
+    /// The session's listing choice (walk.rs): an MLSD or `LIST -a` fallback is remembered.
+    pub(crate) listing: ftp_proto::plan::ListingChoice,
 }
 
 /// The port of FTP: what `connect(host, 0)` uses.
@@ -325,19 +338,6 @@ pub const IMPLICIT_FTPS_PORT: u16 = 990;
 impl Drop for Ftp {
     fn drop(&mut self) {
         self.driver.close();
-    }
-}
-
-pub(crate) fn reply_of(outcome: Outcome) -> Result<Reply> {
-    match outcome {
-        Outcome::Reply(r) | Outcome::LoggedIn(r) | Outcome::Greeting(r) => Ok(r),
-        Outcome::Transfer { reply, .. } => Ok(reply),
-        Outcome::Path { reply, .. } => Ok(reply),
-        Outcome::Closed(Some(r)) => Ok(r),
-        Outcome::Aborted { mut replies } => replies
-            .pop()
-            .ok_or(Error::Internal("abort without a reply")),
-        _ => Err(Error::Internal("the operation ended without a reply")),
     }
 }
 
@@ -401,24 +401,11 @@ impl Ftp {
         }
     }
 
-    fn run_reply(
+    /// Runs one request to its end and returns its typed result.
+    fn run<T: FromOutcome>(
         &mut self,
-        f: impl FnOnce(
-            &mut Client,
-        )
-            -> std::result::Result<ftp_proto::client::OpId, ftp_proto::client::UsageError>,
-    ) -> Result<Reply> {
-        let op = self.driver.request(f)?;
-        reply_of(self.driver.run(op)?)
-    }
-
-    fn run_outcome(
-        &mut self,
-        f: impl FnOnce(
-            &mut Client,
-        )
-            -> std::result::Result<ftp_proto::client::OpId, ftp_proto::client::UsageError>,
-    ) -> Result<Outcome> {
+        f: impl FnOnce(&mut Client, Instant) -> std::result::Result<Op<T>, UsageError>,
+    ) -> Result<T> {
         let op = self.driver.request(f)?;
         self.driver.run(op)
     }
@@ -431,12 +418,14 @@ impl Ftp {
     /// plain text.
     pub fn login(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
         if self.explicit_tls && !self.driver.client.control_secure() {
-            self.auth()?;
+            return self.login_secure(user, passwd, acct);
         }
-        self.login_plain(user, passwd, acct)
+        let credentials = self.credentials(user, passwd, acct)?;
+        self.run(|c, now| c.login_with(credentials, now))
     }
 
-    fn login_plain(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
+    /// ftplib's login defaults, each part in the session encoding.
+    fn credentials(&self, user: &str, passwd: &str, acct: &str) -> Result<Credentials> {
         let mut credentials = Credentials::new(user, passwd, acct)?;
         if self.encoding != Encoding::Utf8 {
             // The core applied ftplib's defaults on UTF-8 text; re-encode each part.
@@ -450,7 +439,7 @@ impl Ftp {
             credentials.acct = (credentials.acct.as_ref().map(encode).transpose())
                 .map_err(|_| secret("account"))?;
         }
-        reply_of(self.run_outcome(|c| c.login_with(credentials))?)
+        Ok(credentials)
     }
 
     /// `cmd` in the session encoding; the error for a `PASS` or `ACCT` line does not quote it.
@@ -476,25 +465,18 @@ impl Ftp {
     /// [`sendcmd`](Ftp::sendcmd) for a line already in bytes.
     pub fn sendcmd_bytes(&mut self, line: &[u8]) -> Result<Reply> {
         let command = Command::parse(line)?;
-        self.run_reply(|c| c.execute(command))
+        self.run(|c, now| c.execute(command, now))
     }
 
     /// Like [`sendcmd`](Ftp::sendcmd), but anything other than 2xx is an error.
     pub fn voidcmd(&mut self, cmd: &str) -> Result<Reply> {
-        let reply = self.sendcmd(cmd)?;
-        if reply.code().class() == ReplyClass::Completion {
-            Ok(reply)
-        } else {
-            Err(Error::UnexpectedReply(reply))
-        }
+        let command = Command::parse(&self.encoding.encode(cmd)?)?;
+        self.run(|c, now| c.voidcmd(command, now))
     }
 
     /// Sends ABOR as a plain line and returns the replies that follow it.
     pub fn abort(&mut self) -> Result<Vec<Reply>> {
-        match self.run_outcome(|c| c.abort())? {
-            Outcome::Aborted { replies } => Ok(replies),
-            outcome => reply_of(outcome).map(|r| vec![r]),
-        }
+        self.run(|c, now| c.abort(now))
     }
 
     fn transfer_command(&self, cmd: &str) -> Result<TransferCommand> {
@@ -521,13 +503,14 @@ impl Ftp {
         data_type: TransferType,
         rest: Option<u64>,
         sink: DataSink,
-    ) -> Result<ftp_proto::client::OpId> {
+    ) -> Result<TransferOp> {
         let pump = !matches!(sink, DataSink::Raw);
         let request = TransferRequest {
             command,
             data_type,
             rest,
             sink,
+            mlst_facts: Vec::new(),
         };
         self.driver.begin_transfer(request, pump)
     }
@@ -554,7 +537,7 @@ impl Ftp {
             }
             callback(&buf[..n]);
         }
-        reply_of(self.driver.run(op)?)
+        Ok(self.driver.run(op)?.reply)
     }
 
     /// Retrieves in ASCII mode (TYPE A): each line, CRLF stripped and decoded with the session
@@ -569,11 +552,7 @@ impl Ftp {
         })
     }
 
-    fn pump_items(
-        &mut self,
-        op: ftp_proto::client::OpId,
-        mut f: impl FnMut(ListingItem),
-    ) -> Result<Reply> {
+    fn pump_items(&mut self, op: TransferOp, mut f: impl FnMut(ListingItem)) -> Result<Reply> {
         // A line that cannot be parsed does not stop the transfer (that would leave the
         // session out of step): the first such error is returned once the transfer has ended.
         let mut bad_line = None;
@@ -586,7 +565,7 @@ impl Ftp {
                 Next::Done(outcome) => {
                     return match bad_line {
                         Some(e) => Err(Error::Protocol(ProtocolError::Listing(e))),
-                        None => reply_of(outcome),
+                        None => Ok(outcome.reply),
                     };
                 }
             }
@@ -624,10 +603,10 @@ impl Ftp {
                 cb(&buf[..n]);
             }
         }
-        reply_of(self.driver.finish_upload(op)?)
+        Ok(self.driver.finish_upload(op)?.reply)
     }
 
-    fn write_all(&mut self, op: ftp_proto::client::OpId, mut buf: &[u8]) -> Result<()> {
+    fn write_all(&mut self, op: TransferOp, mut buf: &[u8]) -> Result<()> {
         while !buf.is_empty() {
             let n = self.driver.data_write(op, buf)?;
             buf = &buf[n..];
@@ -673,7 +652,7 @@ impl Ftp {
                 cb(&line);
             }
         }
-        reply_of(self.driver.finish_upload(op)?)
+        Ok(self.driver.finish_upload(op)?.reply)
     }
 
     /// ftplib's `transfercmd`: opens the data connection, sends REST (if given) and the
@@ -743,22 +722,12 @@ impl Ftp {
     /// A lazy MLSD listing: entries are parsed as the data arrives, never collected first.
     /// When `facts` are given, `OPTS MLST fact;fact;` is sent first.
     pub fn mlsd(&mut self, path: &str, facts: &[&str]) -> Result<MlsdIter<'_>> {
-        if !facts.is_empty() {
-            let mut opts = String::from("MLST ");
-            for f in facts {
-                opts.push_str(f);
-                opts.push(';');
-            }
-            let arg = self.arg(&opts)?;
-            self.run_reply(|c| c.execute(Command::Opts(arg)))?;
-        }
-        let arg = self.opt_arg(path)?;
-        let op = self.begin(
-            TransferCommand::Mlsd(arg),
-            TransferType::Ascii,
-            None,
-            DataSink::MlsdEntries,
-        )?;
+        let facts = facts
+            .iter()
+            .map(|f| self.arg(f))
+            .collect::<Result<Vec<_>>>()?;
+        let request = TransferRequest::mlsd(self.opt_arg(path)?).with_mlst_facts(facts);
+        let op = self.driver.begin_transfer(request, true)?;
         Ok(MlsdIter::new(&mut self.driver, op))
     }
 
@@ -830,110 +799,99 @@ impl Ftp {
     /// Renames `from` to `to` (RNFR must get a 3xx, then RNTO).
     pub fn rename(&mut self, from: &str, to: &str) -> Result<Reply> {
         let (from, to) = (self.arg(from)?, self.arg(to)?);
-        self.run_reply(|c| c.rename(from, to))
+        self.run(|c, now| c.rename(from, to, now))
     }
 
     /// Deletes a file (DELE).
     pub fn delete(&mut self, path: &str) -> Result<Reply> {
         let arg = self.arg(path)?;
-        self.run_reply(|c| c.delete(arg))
+        self.run(|c, now| c.delete(arg, now))
     }
 
     /// [`delete`](Ftp::delete) with the name in bytes.
     pub fn delete_bytes(&mut self, path: &[u8]) -> Result<Reply> {
         let arg = Arg::try_from(path)?;
-        self.run_reply(|c| c.delete(arg))
+        self.run(|c, now| c.delete(arg, now))
     }
 
     /// Changes the working directory (`..` tries CDUP first; an empty path means `.`).
     pub fn cwd(&mut self, path: &str) -> Result<Reply> {
         let path = if path.is_empty() { "." } else { path };
         let arg = self.arg(path)?;
-        self.run_reply(|c| c.cwd(arg))
+        self.run(|c, now| c.cwd(arg, now))
     }
 
     /// [`cwd`](Ftp::cwd) with the name in bytes.
     pub fn cwd_bytes(&mut self, path: &[u8]) -> Result<Reply> {
         let arg = Arg::try_from(path)?;
-        self.run_reply(|c| c.cwd(arg))
+        self.run(|c, now| c.cwd(arg, now))
     }
 
     /// Creates a directory and returns the path from the 257 reply (doubled quotes unescaped).
     pub fn mkd(&mut self, path: &str) -> Result<String> {
         let arg = self.arg(path)?;
-        match self.run_outcome(|c| c.mkd(arg))? {
-            Outcome::Path { path, .. } => Ok(self.encoding.decode(&path)),
-            _ => Err(Error::Internal("MKD did not end with a path")),
-        }
+        let path = self.run(|c, now| c.mkd(arg, now))?.path;
+        Ok(self.encoding.decode(&path))
     }
 
     /// The working directory, from the 257 reply.
     pub fn pwd(&mut self) -> Result<String> {
-        match self.run_outcome(|c| c.pwd())? {
-            Outcome::Path { path, .. } => Ok(self.encoding.decode(&path)),
-            _ => Err(Error::Internal("PWD did not end with a path")),
-        }
+        let path = self.run(|c, now| c.pwd(now))?.path;
+        Ok(self.encoding.decode(&path))
     }
 
     /// Removes a directory (RMD).
     pub fn rmd(&mut self, path: &str) -> Result<Reply> {
         let arg = self.arg(path)?;
-        self.run_reply(|c| c.rmd(arg))
+        self.run(|c, now| c.rmd(arg, now))
     }
 
-    /// The size of a file (SIZE, 213 only; SIZE is not a standard command).
-    pub fn size(&mut self, path: &str) -> Result<u64> {
+    /// The size of a file (SIZE, asked under TYPE I as RFC 3659 wants; SIZE is not a
+    /// standard command). As ftplib: `Some(size)` from a 213 reply, `None` from another
+    /// positive reply (the size is unknown), an error for a 4xx/5xx.
+    pub fn size(&mut self, path: &str) -> Result<Option<u64>> {
         let arg = self.arg(path)?;
-        match self.run_outcome(|c| c.size(arg))? {
-            Outcome::Size(n) => Ok(n),
-            _ => Err(Error::Internal("SIZE did not end with a size")),
-        }
+        Ok(self.run(|c, now| c.size(arg, now))?.size)
     }
 
     /// [`size`](Ftp::size) with the name in bytes.
-    pub fn size_bytes(&mut self, path: &[u8]) -> Result<u64> {
+    pub fn size_bytes(&mut self, path: &[u8]) -> Result<Option<u64>> {
         let arg = Arg::try_from(path)?;
-        match self.run_outcome(|c| c.size(arg))? {
-            Outcome::Size(n) => Ok(n),
-            _ => Err(Error::Internal("SIZE did not end with a size")),
-        }
+        Ok(self.run(|c, now| c.size(arg, now))?.size)
+    }
+
+    /// ftplib `acct`: sends `ACCT account`; a reply other than 2xx is an error.
+    pub fn acct(&mut self, account: &str) -> Result<Reply> {
+        let arg = self.arg(account)?;
+        self.run(|c, now| c.acct(arg, now))
     }
 
     /// The modification time of a file (MDTM).
     pub fn mdtm(&mut self, path: &str) -> Result<Timestamp> {
         let arg = self.arg(path)?;
-        match self.run_outcome(|c| c.mdtm(arg))? {
-            Outcome::Modified(t) => Ok(t),
-            _ => Err(Error::Internal("MDTM did not end with a time")),
-        }
+        self.run(|c, now| c.mdtm(arg, now))
     }
 
     /// Sets the modification time of a file (MFMT).
     pub fn mfmt(&mut self, path: &str, time: Timestamp) -> Result<Reply> {
         let arg = self.arg(path)?;
-        self.run_reply(|c| c.mfmt(arg, time))
+        self.run(|c, now| c.mfmt(arg, time, now))
     }
 
     /// The facts of one file (MLST); an empty path means the working directory.
     pub fn mlst(&mut self, path: &str) -> Result<MlsdEntry> {
         let arg = self.opt_arg(path)?;
-        match self.run_outcome(|c| c.mlst(arg))? {
-            Outcome::Facts(entry) => Ok(entry),
-            _ => Err(Error::Internal("MLST did not end with facts")),
-        }
+        self.run(|c, now| c.mlst(arg, now))
     }
 
     /// The server's features (FEAT).
     pub fn feat(&mut self) -> Result<Features> {
-        match self.run_outcome(|c| c.feat())? {
-            Outcome::Features(f) => Ok(f),
-            _ => Err(Error::Internal("FEAT did not end with features")),
-        }
+        self.run(|c, now| c.feat(now))
     }
 
     /// NOOP.
     pub fn noop(&mut self) -> Result<Reply> {
-        self.run_reply(|c| c.noop())
+        self.run(|c, now| c.noop(now))
     }
 
     /// ftplib `FTP_TLS.auth()`: `AUTH TLS`, then the TLS handshake on the control connection.
@@ -944,33 +902,37 @@ impl Ftp {
                 "no TLS configuration: use FtpBuilder::tls",
             ));
         }
-        self.run_reply(|c| c.auth_tls())
+        self.run(|c, now| c.auth_tls(now))
     }
 
     /// ftplib `FTP_TLS.login(secure=True)`: secures the control connection first (once), then
     /// logs in as [`login`](Ftp::login) does.
     pub fn login_secure(&mut self, user: &str, passwd: &str, acct: &str) -> Result<Reply> {
-        if !self.driver.client.control_secure() {
-            self.auth()?;
+        if !self.driver.client.control_secure() && !self.driver.has_tls() {
+            return Err(Error::InvalidOption(
+                "no TLS configuration: use FtpBuilder::tls",
+            ));
         }
-        self.login_plain(user, passwd, acct)
+        let credentials = self.credentials(user, passwd, acct)?;
+        // The core's plan: AUTH TLS (unless secured already), then USER/PASS/ACCT.
+        self.run(|c, now| c.login_secure(credentials, false, now))
     }
 
     /// ftplib `prot_p()`: `PBSZ 0` and `PROT P`; data connections are TLS from then on, each
     /// resuming the control connection's TLS session.
     pub fn prot_p(&mut self) -> Result<Reply> {
-        self.run_reply(|c| c.prot_p())
+        self.run(|c, now| c.prot_p(now))
     }
 
     /// ftplib `prot_c()`: `PROT C`; data connections are plain from then on.
     pub fn prot_c(&mut self) -> Result<Reply> {
-        self.run_reply(|c| c.prot_c())
+        self.run(|c, now| c.prot_c(now))
     }
 
     /// ftplib `ccc()`: `CCC`, then a clean TLS shutdown of the control connection, which
     /// carries on in plain text.
     pub fn ccc(&mut self) -> Result<Reply> {
-        self.run_reply(|c| c.ccc())
+        self.run(|c, now| c.ccc(now))
     }
 
     /// Whether the control connection is under TLS.
@@ -995,13 +957,9 @@ impl Ftp {
     /// The polite close: QUIT, and the server's reply. The session is closed afterwards even
     /// when QUIT fails.
     pub fn quit(mut self) -> Result<Reply> {
-        let result = self.run_outcome(|c| c.quit());
+        let result = self.run(|c, now| c.quit(now));
         self.driver.close();
-        match result? {
-            Outcome::Closed(Some(reply)) => Ok(reply),
-            Outcome::Closed(None) => Err(Error::ConnectionClosed),
-            outcome => reply_of(outcome),
-        }
+        result?.ok_or(Error::ConnectionClosed)
     }
 
     /// The unilateral close: the sockets are closed without a word to the server.

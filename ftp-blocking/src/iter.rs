@@ -3,19 +3,18 @@
 //!
 //! Dropping an iterator before its end aborts the listing (ABOR) on a best-effort basis.
 
-use ftp_proto::client::{ListingItem, OpId, ProtocolError};
+use ftp_proto::client::{ListingItem, ProtocolError};
 use ftp_proto::listing::{ListEntry, MlsdEntry};
 use ftp_proto::reply::Reply;
 
-use crate::driver::{Driver, Next};
+use crate::driver::{Driver, Next, TransferOp};
 use crate::error::{Error, Result};
-use crate::ftp::reply_of;
 
 /// The state shared by the listing iterators.
 #[derive(Debug)]
 struct Listing<'a> {
     driver: &'a mut Driver,
-    op: OpId,
+    op: TransferOp,
     done: bool,
     reply: Option<Reply>,
 }
@@ -28,15 +27,10 @@ impl<'a> Listing<'a> {
         match self.driver.next_item(self.op) {
             Ok(Next::Item(item)) => Some(Ok(item)),
             Ok(Next::BadItem(e)) => Some(Err(Error::Protocol(ProtocolError::Listing(e)))),
-            Ok(Next::Done(outcome)) => {
+            Ok(Next::Done(done)) => {
                 self.done = true;
-                match reply_of(outcome) {
-                    Ok(reply) => {
-                        self.reply = Some(reply);
-                        None
-                    }
-                    Err(e) => Some(Err(e)),
-                }
+                self.reply = Some(done.reply);
+                None
             }
             Err(e) => {
                 self.done = true;
@@ -67,7 +61,7 @@ macro_rules! listing_iter {
         pub struct $name<'a>(Listing<'a>);
 
         impl<'a> $name<'a> {
-            pub(crate) fn new(driver: &'a mut Driver, op: OpId) -> Self {
+            pub(crate) fn new(driver: &'a mut Driver, op: TransferOp) -> Self {
                 $name(Listing {
                     driver,
                     op,

@@ -65,8 +65,10 @@ pub use ftp::{
 pub use iter::{ListIter, MlsdIter};
 pub use stream::{DataStream, RetrReader, StorWriter};
 pub use tls::TlsConfig;
-pub use transfer_file::{DEFAULT_FILE_BUFFER, Progress, TransferOptions};
-pub use walk::{DEFAULT_WALK_DEPTH, DEFAULT_WALK_DIR_ENTRIES, Walk, WalkEntry};
+pub use transfer_file::{
+    DEFAULT_FILE_BUFFER, PARTIAL_SUFFIX, Progress, TransferOptions, partial_path,
+};
+pub use walk::{DEFAULT_WALK_DEPTH, DEFAULT_WALK_DIR_ENTRIES, DirItem, Walk, WalkEntry};
 
 pub use ftp_proto;
 

@@ -130,7 +130,7 @@ pub fn connect(
     source_address: Option<SocketAddr>,
 ) -> Result<TcpStream, TransportError> {
     check_timeout("connect", timeout)?;
-    let deadline = Instant::now() + timeout;
+    let deadline = crate::error::deadline_after(timeout);
     let mut addrs = resolve(host, port, timeout)?;
     if let Some(src) = source_address {
         addrs.retain(|a| a.is_ipv4() == src.is_ipv4());
@@ -279,7 +279,7 @@ pub fn accept_data(
     cancel: Option<&AtomicBool>,
 ) -> Result<(TcpStream, SocketAddr), TransportError> {
     check_timeout("data accept", timeout)?;
-    let deadline = Instant::now() + timeout;
+    let deadline = crate::error::deadline_after(timeout);
     listener.set_nonblocking(true)?;
     let result = accept_loop(listener, deadline, timeout, cancel);
     // Leave the listener as we found it (blocking) whatever happened.

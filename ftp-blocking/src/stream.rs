@@ -3,19 +3,19 @@
 //!
 //! Each borrows the session until it is finished. `finish()` ends the transfer and returns the
 //! server's final reply. Dropping one without `finish()` ends it on a best-effort basis and
-//! ignores the outcome: an upload is ended as if `finish()` had been called; a download that
-//! has reached the end of its data reads the final reply; a download dropped earlier is
-//! aborted (ABOR). Call `finish()` or `abort()` to learn how it went.
+//! ignores the outcome: an upload is aborted (ABOR, and the data connection closed without a
+//! TLS `close_notify`), so that a `?` that returns early never leaves a truncated file the
+//! server takes as complete; a download that has reached the end of its data reads the final
+//! reply; a download dropped earlier is aborted (ABOR). Call `finish()` or `abort()` to learn
+//! how it went.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
 
-use ftp_proto::client::OpId;
 use ftp_proto::reply::Reply;
 
-use crate::driver::{Driver, FileJob};
+use crate::driver::{Driver, FileJob, TransferOp};
 use crate::error::{Error, Result, to_io};
-use crate::ftp::reply_of;
 
 /// Buffer size of [`RetrReader::copy_to`] and [`StorWriter::copy_from`].
 const COPY_BUFFER: usize = 1024 * 1024;
@@ -27,7 +27,7 @@ const COPY_BUFFER: usize = 1024 * 1024;
 #[derive(Debug)]
 pub struct DataStream<'a> {
     driver: &'a mut Driver,
-    op: OpId,
+    op: TransferOp,
     upload: bool,
     read_eof: bool,
     done: bool,
@@ -35,7 +35,7 @@ pub struct DataStream<'a> {
 }
 
 impl<'a> DataStream<'a> {
-    pub(crate) fn new(driver: &'a mut Driver, op: OpId, upload: bool) -> DataStream<'a> {
+    pub(crate) fn new(driver: &'a mut Driver, op: TransferOp, upload: bool) -> DataStream<'a> {
         DataStream {
             driver,
             op,
@@ -94,14 +94,14 @@ impl<'a> DataStream<'a> {
         }
         self.done = true;
         if self.upload {
-            return reply_of(self.driver.finish_upload(self.op)?);
+            return Ok(self.driver.finish_upload(self.op)?.reply);
         }
         if !self.read_eof {
             let mut buf = vec![0u8; 64 * 1024];
             while self.driver.data_read(self.op, &mut buf)? != 0 {}
             self.read_eof = true;
         }
-        reply_of(self.driver.run(self.op)?)
+        Ok(self.driver.run(self.op)?.reply)
     }
 
     /// Stops the transfer: the data connection is closed and ABOR sent as a plain line.
@@ -161,9 +161,7 @@ impl Drop for DataStream<'_> {
         self.done = true;
         if std::thread::panicking() {
             self.driver.close();
-        } else if self.upload {
-            let _ = self.driver.finish_upload(self.op);
-        } else if self.read_eof {
+        } else if self.read_eof && !self.upload {
             let _ = self.driver.run(self.op);
         } else {
             let _ = self.driver.abort_transfer(self.op);

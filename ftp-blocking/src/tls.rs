@@ -236,7 +236,7 @@ fn handshake_inner(
     records: &mut RecordReader,
     timeout: Duration,
 ) -> Result<(), TransportError> {
-    let deadline = Instant::now() + timeout;
+    let deadline = crate::error::deadline_after(timeout);
     let fail = |e: io::Error| TransportError::from_socket(e, Wait::TlsHandshake, timeout);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -372,7 +372,7 @@ impl ControlConnection {
                 }
             };
         let saved = (tcp.read_timeout()?, tcp.write_timeout()?);
-        let deadline = Instant::now() + timeout;
+        let deadline = crate::error::deadline_after(timeout);
         let fail = |e: io::Error| TransportError::from_socket(e, Wait::TlsShutdown, timeout);
         conn.send_close_notify();
         loop {
@@ -715,7 +715,7 @@ impl DataConnection {
             Err(e) if e.kind() == io::ErrorKind::NotConnected => return Ok(()),
             Err(e) => return Err(TransportError::Io(e)),
         }
-        let deadline = Instant::now() + timeout;
+        let deadline = crate::error::deadline_after(timeout);
         let mut drained = 0usize;
         let mut scratch = vec![0u8; 16 * 1024];
         while drained < MAX_DRAIN_BYTES {

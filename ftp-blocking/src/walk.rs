@@ -1,133 +1,216 @@
-//! A recursive walk of a remote tree: [`Ftp::walk`], the building block of mirroring.
+//! A recursive walk of a remote tree ([`Ftp::walk`], the building block of mirroring) and one
+//! directory's listing with the session's listing choice ([`Ftp::list_dir`]). Both carry out
+//! the decisions of the core's planners ([`ftp_proto::plan`]); nothing here decides.
 
-use std::collections::VecDeque;
 use std::io;
 use std::time::SystemTime;
 
 use ftp_proto::Timestamp;
-use ftp_proto::listing::{EntryType, ListEntry};
+use ftp_proto::listing::{ListEntry, ListingError, MlsdEntry};
+use ftp_proto::plan::{
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_ENTRIES_PER_DIR, Listed, ListingChoice, ListingCommand,
+    WalkError, WalkLimits, WalkPlanner, WalkStep,
+};
 
 use crate::error::{Error, Result};
 use crate::ftp::Ftp;
 
-/// How deep [`Walk`] descends unless [`Walk::max_depth`] says otherwise.
-pub const DEFAULT_WALK_DEPTH: usize = 64;
+pub use ftp_proto::plan::WalkEntry;
 
-/// The most entries [`Walk`] holds for one directory unless [`Walk::max_entries_per_dir`] says
-/// otherwise: 1,000,000.
-pub const DEFAULT_WALK_DIR_ENTRIES: usize = 1_000_000;
+/// The depth limit of [`Walk`] unless [`Walk::limits`] says otherwise: 64 levels.
+pub const DEFAULT_WALK_DEPTH: usize = DEFAULT_MAX_DEPTH;
 
-/// One entry found by [`Walk`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WalkEntry {
-    path: String,
-    relative: String,
-    name: String,
-    kind: EntryType,
-    size: Option<u64>,
-    modified: Option<Timestamp>,
-    depth: usize,
-}
+/// The most entries [`Walk`] reads from one directory unless [`Walk::max_entries_per_dir`]
+/// says otherwise: 1,000,000.
+pub const DEFAULT_WALK_DIR_ENTRIES: usize = DEFAULT_MAX_ENTRIES_PER_DIR;
 
-impl WalkEntry {
-    /// The full remote path: the walk's root joined with every directory below it and the
-    /// name, `/`-separated. Pass it back to [`Ftp::retr`], [`Ftp::size`] and the like.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// The path relative to the walk's root (`sub/dir/file.txt`): where a mirror puts it.
-    /// Every component is a plain name: never empty, `.` or `..`, never holding `/`, `\` or NUL.
-    pub fn relative_path(&self) -> &str {
-        &self.relative
-    }
-
-    /// The entry's own name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The kind of file: [`EntryType::Dir`] entries are descended into (after being
-    /// yielded), [`EntryType::Symlink`] entries never are.
-    pub fn kind(&self) -> &EntryType {
-        &self.kind
-    }
-
-    /// Whether this is a directory.
-    pub fn is_dir(&self) -> bool {
-        self.kind == EntryType::Dir
-    }
-
-    /// Whether this is a regular file.
-    pub fn is_file(&self) -> bool {
-        self.kind == EntryType::File
-    }
-
-    /// The size in bytes, where the listing gives one.
-    pub fn size(&self) -> Option<u64> {
-        self.size
-    }
-
-    /// The modification time, where the listing gives one (MLSD `modify`, in UTC; a LIST
-    /// time, in the server's zone, with a missing year resolved against the local clock).
-    pub fn modified(&self) -> Option<Timestamp> {
-        self.modified
-    }
-
-    /// 1 for the root's own entries, 2 for theirs, and so on.
-    pub fn depth(&self) -> usize {
-        self.depth
-    }
-}
-
-/// An entry as a listing gave it, before it is checked and placed.
-struct Found {
-    name: String,
-    kind: EntryType,
-    size: Option<u64>,
-    modified: Option<Timestamp>,
-    unique: Option<Vec<u8>>,
-}
-
-/// One level of the walk: the entries of one directory still to be handed out.
+/// One item of a directory listing, as [`Ftp::list_dir`] hands it to its callback.
 #[derive(Debug)]
-struct Level {
-    /// The directory's unique id (MLSD `unique` fact), to spot a loop.
-    unique: Option<Vec<u8>>,
-    entries: VecDeque<(WalkEntry, Option<Vec<u8>>)>,
+#[non_exhaustive]
+pub enum DirItem<'e> {
+    /// An MLSD entry.
+    Mlsd(&'e MlsdEntry),
+    /// A LIST entry (possibly [`ListEntry::Unparsed`]).
+    List(&'e ListEntry),
+    /// A line no parser could read (too long, malformed).
+    Bad(&'e ListingError),
+}
+
+impl Ftp {
+    /// Lists the directory `path` (empty: the working directory) with the command `choice`
+    /// picks (MLSD when FEAT names MLST, else LIST; `LIST -a` when `dot_files`), falling back
+    /// as it says when the server refuses before any entry (MLSD answered 500/502, `LIST -a`
+    /// refused), and hands each item to `each`, which returns whether it wants more (`false`
+    /// stops and aborts the listing). Returns the command that listed. Keep one
+    /// [`ListingChoice`] per session so that a fallback is remembered.
+    ///
+    /// ```no_run
+    /// use ftp_blocking::DirItem;
+    /// use ftp_blocking::ftp_proto::plan::ListingChoice;
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let mut ftp = ftp_blocking::Ftp::connect("127.0.0.1", 21)?;
+    /// ftp.login("anonymous", "", "")?;
+    /// let mut choice = ListingChoice::new();
+    /// let mut names = Vec::new();
+    /// ftp.list_dir("pub", &mut choice, true, |item| {
+    ///     match item {
+    ///         DirItem::Mlsd(e) => names.push(e.name_lossy().into_owned()),
+    ///         DirItem::List(e) => names.extend(e.name_lossy().map(|n| n.into_owned())),
+    ///         _ => {}
+    ///     }
+    ///     Ok(true)
+    /// })?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_dir(
+        &mut self,
+        path: &str,
+        choice: &mut ListingChoice,
+        dot_files: bool,
+        mut each: impl FnMut(DirItem<'_>) -> Result<bool>,
+    ) -> Result<ListingCommand> {
+        // A path must be a valid argument before anything is sent.
+        if !path.is_empty() {
+            self.arg(path)?;
+        }
+        if choice.needs_features() {
+            let features = match self.feat() {
+                Ok(features) => Some(features),
+                Err(Error::Temporary(_) | Error::Permanent(_) | Error::UnexpectedReply(_)) => None,
+                Err(e) => return Err(e),
+            };
+            choice.handle_features(features.as_ref());
+        }
+        let mut command = choice.command(path, dot_files);
+        loop {
+            let arg = command.argument(path).unwrap_or_default();
+            let mut handed = false;
+            let result = self.list_once(command, &arg, &mut |item| {
+                handed = true;
+                each(item)
+            });
+            match result {
+                Err(e) if !handed => {
+                    let refused = match &e {
+                        Error::Temporary(reply) | Error::Permanent(reply) => Some(reply.code()),
+                        _ => None,
+                    };
+                    match refused.and_then(|code| choice.handle_refused(command, code)) {
+                        Some(next) => command = next,
+                        None => return Err(e),
+                    }
+                }
+                Err(e) => return Err(e),
+                Ok(()) => {
+                    choice.handle_listed(command);
+                    return Ok(command);
+                }
+            }
+        }
+    }
+
+    /// [`list_dir`](Ftp::list_dir) with the session's own [`ListingChoice`] (the one
+    /// [`walk`](Ftp::walk) uses), so that a fallback learnt once holds for the session.
+    ///
+    /// ```no_run
+    /// use ftp_blocking::DirItem;
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let mut ftp = ftp_blocking::Ftp::connect("127.0.0.1", 21)?;
+    /// ftp.login("anonymous", "", "")?;
+    /// let mut count = 0;
+    /// ftp.list_dir_in_session("pub", false, |_| {
+    ///     count += 1;
+    ///     Ok(true)
+    /// })?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_dir_in_session(
+        &mut self,
+        path: &str,
+        dot_files: bool,
+        each: impl FnMut(DirItem<'_>) -> Result<bool>,
+    ) -> Result<ListingCommand> {
+        let mut choice = std::mem::take(&mut self.listing);
+        let result = self.list_dir(path, &mut choice, dot_files, each);
+        self.listing = choice;
+        result
+    }
+
+    /// Runs one listing command to its end (or until `each` says stop).
+    fn list_once(
+        &mut self,
+        command: ListingCommand,
+        arg: &str,
+        each: &mut dyn FnMut(DirItem<'_>) -> Result<bool>,
+    ) -> Result<()> {
+        if command.is_mlsd() {
+            feed(self.mlsd(arg, &[])?, |e| DirItem::Mlsd(e), each)
+        } else {
+            feed(self.list(arg)?, |e| DirItem::List(e), each)
+        }
+    }
+}
+
+/// Hands each entry of a listing to `each` (lines no parser could read as [`DirItem::Bad`])
+/// until it ends, fails, or `each` says stop (dropping the listing aborts it).
+fn feed<T>(
+    entries: impl Iterator<Item = Result<T>>,
+    wrap: fn(&T) -> DirItem<'_>,
+    each: &mut dyn FnMut(DirItem<'_>) -> Result<bool>,
+) -> Result<()> {
+    for entry in entries {
+        let more = match &entry {
+            Ok(e) => each(wrap(e))?,
+            Err(Error::Protocol(ftp_proto::ProtocolError::Listing(bad))) => {
+                each(DirItem::Bad(bad))?
+            }
+            Err(_) => return entry.map(drop),
+        };
+        if !more {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// A depth-first walk of a remote tree ([`Ftp::walk`]); an [`Iterator`] of
-/// `Result<WalkEntry>`.
+/// `Result<WalkEntry>`, driven by the core's [`WalkPlanner`].
 ///
-/// Each directory is listed with MLSD, or with LIST when the server does not list MLST in its
-/// FEAT reply or answers MLSD with 500 or 502. A directory is yielded before its contents
-/// (pre-order). `.` and `..` are skipped, symbolic links are yielded but never followed, and a
-/// directory whose MLSD `unique` fact matches one of its ancestors' is not entered (a loop).
-/// Lines of a LIST listing that no parser can read are skipped. Plain `LIST` does not show
-/// hidden (dot) files on some servers (vsftpd by default); MLSD shows them.
+/// Each directory is listed with MLSD, or with `LIST -a` (dot files included; plain `LIST`
+/// where a server refuses `-a`) when the server does not list MLST in its FEAT reply or
+/// answers MLSD with 500 or 502 ([`ListingChoice`]). A directory is yielded before its
+/// contents; each listing is read whole (bounded by the limits) and handed out before the next
+/// directory is listed, so that the session is free between two entries. `.` and `..` are
+/// skipped, symbolic links are yielded but never followed, and loops are caught (a directory
+/// whose MLSD `unique` fact repeats an ancestor's, or whose listing repeats an ancestor's).
 ///
-/// FTP runs one command at a time, so each directory's listing is read whole before the walk
-/// goes on: memory is one directory's entries per level of the current path, each listing
-/// bounded by [`max_entries_per_dir`](Walk::max_entries_per_dir), the depth by
-/// [`max_depth`](Walk::max_depth).
+/// Memory and time are bounded by [`WalkLimits`] (depth, name and path length, entries per
+/// directory and per walk, bytes held), settable with [`limits`](Walk::limits).
 ///
 /// Names are decoded with the session's [`Encoding`](crate::Encoding); with UTF-8 (the
 /// default) a name that is not valid UTF-8 comes out with U+FFFD in it and cannot be sent back,
 /// so walk such a server with [`Encoding::Latin1`](crate::Encoding::Latin1), under which every
 /// name round-trips.
 ///
-/// A directory that cannot be listed (or holds an unsafe name, such as `..` or one with a
-/// `/`) is reported as an `Err` item, and the walk goes on with the next entry; errors that
-/// end the session (the connection, a timeout) end the walk after being reported.
+/// What the walk refuses is an `Err` item, and the walk goes on with the next entry: a
+/// directory that cannot be listed (the server's error), and a [`WalkError`] (an unsafe name,
+/// a name listed twice, a loop, a limit), carried as an [`Error::Io`] of kind `InvalidData`
+/// whose inner error is the [`WalkError`]. After an error that ends the session (the
+/// connection, a timeout) or a limit that ends the walk, the walk ends.
 ///
 /// ```no_run
+/// use ftp_blocking::ftp_proto::plan::WalkError;
 /// # fn main() -> ftp_blocking::Result<()> {
 /// let mut ftp = ftp_blocking::Ftp::connect("127.0.0.1", 21)?;
 /// ftp.login("anonymous", "", "")?;
 /// for entry in ftp.walk("pub")?.max_depth(3) {
-///     let entry = entry?;
-///     println!("{} {:?} {:?}", entry.path(), entry.kind(), entry.size());
+///     match entry {
+///         Ok(entry) => println!("{} {:?} {:?}", entry.path(), entry.kind(), entry.size()),
+///         Err(ftp_blocking::Error::Io(e)) if e.get_ref().is_some_and(|e| e.is::<WalkError>()) => {
+///             eprintln!("skipped: {e}")
+///         }
+///         Err(e) => return Err(e),
+///     }
 /// }
 /// # Ok(()) }
 /// ```
@@ -135,14 +218,11 @@ struct Level {
 pub struct Walk<'a> {
     ftp: &'a mut Ftp,
     root: String,
-    use_mlsd: bool,
-    stack: Vec<Level>,
-    /// A directory yielded last, to list on the next call: (its entry, its unique id).
-    pending: Option<(WalkEntry, Option<Vec<u8>>)>,
-    started: bool,
+    limits: WalkLimits,
+    descend: usize,
+    fold_case: bool,
+    planner: Option<WalkPlanner>,
     finished: bool,
-    max_depth: usize,
-    max_entries: usize,
     now: Option<Timestamp>,
 }
 
@@ -165,28 +245,32 @@ impl Ftp {
     pub fn walk(&mut self, remote: &str) -> Result<Walk<'_>> {
         // A path must be a valid argument before anything is sent.
         self.arg(if remote.is_empty() { "." } else { remote })?;
-        let use_mlsd = match self.feat() {
-            Ok(features) => features.contains("MLST"),
-            Err(Error::Temporary(_) | Error::Permanent(_) | Error::UnexpectedReply(_)) => false,
-            Err(e) => return Err(e),
-        };
+        // The session's choice: a fallback learnt by one walk holds for the next.
+        if self.listing.needs_features() {
+            match self.feat() {
+                Ok(features) => self.listing.handle_features(Some(&features)),
+                Err(Error::Temporary(_) | Error::Permanent(_) | Error::UnexpectedReply(_)) => {
+                    self.listing.handle_features(None)
+                }
+                Err(e) => return Err(e),
+            }
+        }
         Ok(Walk {
             ftp: self,
             root: remote.to_owned(),
-            use_mlsd,
-            stack: Vec::new(),
-            pending: None,
-            started: false,
+            limits: WalkLimits::default(),
+            descend: usize::MAX,
+            fold_case: false,
+            planner: None,
             finished: false,
-            max_depth: DEFAULT_WALK_DEPTH,
-            max_entries: DEFAULT_WALK_DIR_ENTRIES,
             now: Timestamp::from_system_time(SystemTime::now()),
         })
     }
 }
 
 impl Walk<'_> {
-    /// Descends at most `depth` levels below the root (1: the root's entries only).
+    /// Descends at most `depth` levels below the root (1: the root's entries only), without
+    /// reporting it (unlike [`WalkLimits::max_depth`], a safety bound that is reported).
     ///
     /// ```no_run
     /// # fn main() -> ftp_blocking::Result<()> {
@@ -197,14 +281,40 @@ impl Walk<'_> {
     /// ```
     #[must_use]
     pub fn max_depth(mut self, depth: usize) -> Self {
-        self.max_depth = depth;
+        self.descend = depth;
         self
     }
 
-    /// Refuses (as an `Err` item) a directory listing longer than `entries`.
+    /// Reads at most `entries` entries of one directory; the rest is refused (an `Err` item
+    /// naming the limit) and the walk goes on. Shorthand for the field of [`WalkLimits`].
     #[must_use]
     pub fn max_entries_per_dir(mut self, entries: usize) -> Self {
-        self.max_entries = entries;
+        self.limits.max_entries_per_dir = entries;
+        self
+    }
+
+    /// Refuses a second name of one directory that differs from another only in case (see
+    /// [`WalkPlanner::fold_case`]): for mirroring onto a file system that ignores case.
+    #[must_use]
+    pub fn fold_case(mut self, fold: bool) -> Self {
+        self.fold_case = fold;
+        self
+    }
+
+    /// Sets every bound of the walk (before the first entry).
+    ///
+    /// ```no_run
+    /// use ftp_blocking::ftp_proto::plan::WalkLimits;
+    /// # fn main() -> ftp_blocking::Result<()> {
+    /// let mut ftp = ftp_blocking::Ftp::connect("127.0.0.1", 21)?;
+    /// ftp.login("anonymous", "", "")?;
+    /// let limits = WalkLimits { max_entries: 100_000, max_depth: 16, ..WalkLimits::default() };
+    /// let n = ftp.walk("pub")?.limits(limits).count();
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn limits(mut self, limits: WalkLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -236,214 +346,73 @@ impl Walk<'_> {
 
     /// Whether the walk lists with MLSD (else LIST).
     pub fn uses_mlsd(&self) -> bool {
-        self.use_mlsd
-    }
-
-    fn join(parent: &str, name: &str) -> String {
-        if parent.is_empty() {
-            name.to_owned()
-        } else if parent.ends_with('/') {
-            format!("{parent}{name}")
-        } else {
-            format!("{parent}/{name}")
-        }
-    }
-
-    /// Lists one directory into a new level.
-    fn list(&mut self, dir_path: &str, dir_relative: &str, depth: usize) -> Result<Level> {
-        let mut entries = VecDeque::new();
-        if self.use_mlsd {
-            match self.list_mlsd(dir_path, dir_relative, depth, &mut entries) {
-                Ok(()) => {
-                    return Ok(Level {
-                        unique: None,
-                        entries,
-                    });
-                }
-                Err(e) if is_not_implemented(&e) => {
-                    self.use_mlsd = false;
-                    entries.clear();
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        self.list_list(dir_path, dir_relative, depth, &mut entries)?;
-        Ok(Level {
-            unique: None,
-            entries,
-        })
-    }
-
-    fn push_entry(
-        &self,
-        entries: &mut VecDeque<(WalkEntry, Option<Vec<u8>>)>,
-        dir_path: &str,
-        dir_relative: &str,
-        depth: usize,
-        found: Found,
-    ) -> Result<()> {
-        let Found {
-            name,
-            kind,
-            size,
-            modified,
-            unique,
-        } = found;
-        if matches!(kind, EntryType::CurrentDir | EntryType::ParentDir)
-            || name == "."
-            || name == ".."
-        {
-            return Ok(());
-        }
-        if name.is_empty() || name.contains(['/', '\\', '\0']) {
-            return Err(unsafe_name(dir_path));
-        }
-        if entries.len() >= self.max_entries {
-            return Err(Error::Io(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "the listing of {:?} holds more than {} entries",
-                    display_dir(dir_path),
-                    self.max_entries
-                ),
-            )));
-        }
-        entries.push_back((
-            WalkEntry {
-                path: Self::join(dir_path, &name),
-                relative: Self::join(dir_relative, &name),
-                name,
-                kind,
-                size,
-                modified,
-                depth,
-            },
-            unique,
-        ));
-        Ok(())
-    }
-
-    fn list_mlsd(
-        &mut self,
-        dir_path: &str,
-        dir_relative: &str,
-        depth: usize,
-        entries: &mut VecDeque<(WalkEntry, Option<Vec<u8>>)>,
-    ) -> Result<()> {
-        let encoding = self.ftp.encoding();
-        let mut found = Vec::new();
-        {
-            let listing = self.ftp.mlsd(dir_path, &[])?;
-            for entry in listing {
-                let entry = entry?;
-                if found.len() > self.max_entries {
-                    break;
-                }
-                let facts = entry.facts();
-                let Some(kind) = facts.kind() else { continue };
-                found.push(Found {
-                    name: encoding.decode(entry.name()),
-                    kind,
-                    size: facts.size(),
-                    modified: facts.modify(),
-                    unique: facts.unique().map(<[u8]>::to_vec),
-                });
-            }
-        }
-        for found in found {
-            self.push_entry(entries, dir_path, dir_relative, depth, found)?;
-        }
-        Ok(())
-    }
-
-    fn list_list(
-        &mut self,
-        dir_path: &str,
-        dir_relative: &str,
-        depth: usize,
-        entries: &mut VecDeque<(WalkEntry, Option<Vec<u8>>)>,
-    ) -> Result<()> {
-        let encoding = self.ftp.encoding();
-        let now = self.now;
-        let mut found = Vec::new();
-        {
-            let listing = self.ftp.list(dir_path)?;
-            for entry in listing {
-                let entry = entry?;
-                if found.len() > self.max_entries {
-                    break;
-                }
-                if let ListEntry::Unparsed(_) = entry {
-                    continue;
-                }
-                let (Some(name), Some(kind)) = (entry.name(), entry.kind()) else {
-                    continue;
-                };
-                let modified = entry
-                    .modified()
-                    .and_then(|t| now.and_then(|now| t.resolve(now)).or_else(|| t.full()));
-                found.push(Found {
-                    name: encoding.decode(name),
-                    kind,
-                    size: entry.size(),
-                    modified,
-                    unique: None,
-                });
-            }
-        }
-        for found in found {
-            self.push_entry(entries, dir_path, dir_relative, depth, found)?;
-        }
-        Ok(())
+        self.ftp.listing.uses_mlsd()
     }
 
     fn step(&mut self) -> Option<Result<WalkEntry>> {
-        if !self.started {
-            self.started = true;
-            let root = self.root.clone();
-            return match self.list(&root, "", 1) {
-                Ok(level) => {
-                    self.stack.push(level);
-                    self.step()
-                }
-                Err(e) => {
-                    self.finished = true;
-                    Some(Err(e))
-                }
-            };
-        }
-        if let Some((dir, unique)) = self.pending.take() {
-            let looped = unique.is_some()
-                && self
-                    .stack
-                    .iter()
-                    .any(|level| level.unique.is_some() && level.unique == unique);
-            if !looped && dir.depth < self.max_depth {
-                match self.list(&dir.path, &dir.relative, dir.depth + 1) {
-                    Ok(mut level) => {
-                        level.unique = unique;
-                        self.stack.push(level);
-                    }
-                    Err(e) => {
-                        if ends_session(&e) {
-                            self.finished = true;
-                        }
-                        return Some(Err(e));
-                    }
-                }
-            }
-        }
+        let Walk {
+            ftp,
+            root,
+            limits,
+            descend,
+            fold_case,
+            planner,
+            now,
+            ..
+        } = self;
+        let planner = planner.get_or_insert_with(|| {
+            let mut p = WalkPlanner::new(root, *limits);
+            p.descend_at_most(*descend);
+            p.fold_case(*fold_case);
+            p
+        });
         loop {
-            let level = self.stack.last_mut()?;
-            match level.entries.pop_front() {
-                Some((entry, unique)) => {
-                    if entry.is_dir() {
-                        self.pending = Some((entry.clone(), unique));
+            match planner.next_step() {
+                WalkStep::Entry(entry) => return Some(Ok(entry)),
+                WalkStep::Error(e) => {
+                    if e.ends_walk() {
+                        self.finished = true;
                     }
-                    return Some(Ok(entry));
+                    return Some(Err(walk_error(e)));
                 }
-                None => {
-                    self.stack.pop();
+                WalkStep::Done => return None,
+                // Every listing is fed whole below, so this does not happen; closing it keeps
+                // the walk going if it ever did.
+                WalkStep::Listing => planner.handle_listing_end(),
+                WalkStep::List(dir) => {
+                    let encoding = ftp.encoding();
+                    let now = *now;
+                    let listed = ftp.list_dir_in_session(dir.path(), true, |item| {
+                        Ok(match item {
+                            DirItem::Mlsd(e) => {
+                                let name = encoding.decode(e.name());
+                                match Listed::from_mlsd(e, &name) {
+                                    Some(listed) => planner.handle_listed(listed),
+                                    None => planner.handle_skipped(),
+                                }
+                            }
+                            DirItem::List(e) => {
+                                let name = e.name().map(|n| encoding.decode(n));
+                                match name.as_deref().and_then(|n| Listed::from_list(e, n, now)) {
+                                    Some(listed) => planner.handle_listed(listed),
+                                    // A line that no parser reads is skipped (`ls` shows it),
+                                    // but counted against the limits.
+                                    None => planner.handle_skipped(),
+                                }
+                            }
+                            DirItem::Bad(e) => planner.handle_bad_line(e.clone()),
+                        })
+                    });
+                    match listed {
+                        Ok(_) => planner.handle_listing_end(),
+                        Err(e) => {
+                            planner.handle_listing_failed();
+                            if ends_session(&e) {
+                                self.finished = true;
+                            }
+                            return Some(Err(e));
+                        }
+                    }
                 }
             }
         }
@@ -465,9 +434,10 @@ impl Iterator for Walk<'_> {
     }
 }
 
-/// MLSD refused as not implemented (500, 502): fall back to LIST.
-fn is_not_implemented(e: &Error) -> bool {
-    matches!(e, Error::Permanent(reply) if matches!(reply.code().as_u16(), 500 | 502))
+/// A planner's refusal as this crate's error: I/O kind `InvalidData`, the [`WalkError`]
+/// inside.
+fn walk_error(e: WalkError) -> Error {
+    Error::Io(io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
 /// Errors after which the session cannot carry on.
@@ -481,18 +451,4 @@ fn ends_session(e: &Error) -> bool {
         Error::Io(io) => io.kind() != io::ErrorKind::InvalidData,
         _ => true,
     }
-}
-
-fn display_dir(dir: &str) -> &str {
-    if dir.is_empty() { "." } else { dir }
-}
-
-fn unsafe_name(dir: &str) -> Error {
-    Error::Io(io::Error::new(
-        io::ErrorKind::InvalidData,
-        format!(
-            "the listing of {:?} holds an unsafe name (empty, or with '/', '\\' or NUL): not followed",
-            display_dir(dir)
-        ),
-    ))
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ftp_blocking::ftp_proto::listing::EntryType;
+use ftp_blocking::ftp_proto::plan::{Limit, Note, WalkError, WalkLimits};
 use ftp_blocking::netrc::Netrc;
 use ftp_blocking::url::FtpUrl;
 use ftp_blocking::{Error, Ftp, FtpBuilder, Progress, TransferOptions};
@@ -375,19 +376,22 @@ fn walk_scripted(server: &ScriptedServer, root: &str) -> Vec<Result<(String, Ent
 }
 
 #[test]
-fn walk_uses_list_when_feat_does_not_name_mlst_and_never_follows_symlinks() {
+fn walk_uses_list_a_when_feat_does_not_name_mlst_and_never_follows_symlinks() {
     let server = listing_script(
         "211-Features:\r\n SIZE\r\n211 End\r\n",
         &[
             (
-                "LIST pub",
-                "drwxr-xr-x 2 u g 4096 Nov 22 05:05 sub\r\n\
+                "LIST -a pub",
+                "drwxr-xr-x 2 u g 4096 Nov 22 05:05 .\r\n\
+                 drwxr-xr-x 2 u g 4096 Nov 22 05:05 ..\r\n\
+                 drwxr-xr-x 2 u g 4096 Nov 22 05:05 sub\r\n\
                  lrwxrwxrwx 1 u g 3 Nov 22 05:05 loop -> ..\r\n\
                  -rw-r--r-- 1 u g 54 Jun 15  2025 a.txt\r\n\
+                 -rw-r--r-- 1 u g 9 Jun 15  2025 .hidden\r\n\
                  a line nobody can parse\r\n",
             ),
             (
-                "LIST pub/sub",
+                "LIST -a pub/sub",
                 "-rw-r--r-- 1 u g 7 Jun 15  2025 inner.txt\r\n",
             ),
         ],
@@ -397,9 +401,53 @@ fn walk_uses_list_when_feat_does_not_name_mlst_and_never_follows_symlinks() {
         got,
         [
             Ok(("pub/sub".to_owned(), EntryType::Dir)),
-            Ok(("pub/sub/inner.txt".to_owned(), EntryType::File)),
             Ok(("pub/loop".to_owned(), EntryType::Symlink)),
             Ok(("pub/a.txt".to_owned(), EntryType::File)),
+            Ok(("pub/.hidden".to_owned(), EntryType::File)),
+            Ok(("pub/sub/inner.txt".to_owned(), EntryType::File)),
+        ]
+    );
+    server.finish().unwrap();
+}
+
+#[test]
+fn walk_retries_plain_list_where_list_a_is_refused_and_remembers_it() {
+    let server = Script::from_transcript(LOGIN)
+        .unwrap()
+        .expect("FEAT\r\n")
+        .send("500 FEAT not understood\r\n")
+        .expect("TYPE A\r\n")
+        .send("200 type A\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("LIST -a\r\n")
+        .send("550 -a: No such file or directory\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("LIST\r\n")
+        .send("150 here\r\n")
+        .data_send("drwxr-xr-x 2 u g 4096 Nov 22 05:05 d\r\n")
+        .data_close()
+        .send("226 done\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("LIST d\r\n")
+        .send("150 here\r\n")
+        .data_send("-rw-r--r-- 1 u g 1 Jun 15  2025 f\r\n")
+        .data_close()
+        .send("226 done\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let got = walk_scripted(&server, "");
+    assert_eq!(
+        got,
+        [
+            Ok(("d".to_owned(), EntryType::Dir)),
+            Ok(("d/f".to_owned(), EntryType::File)),
         ]
     );
     server.finish().unwrap();
@@ -421,7 +469,7 @@ fn walk_falls_back_to_list_when_mlsd_answers_500() {
         .expect("EPSV\r\n")
         .passive_epsv()
         .accept_data()
-        .expect("LIST\r\n")
+        .expect("LIST -a\r\n")
         .send("150 here\r\n")
         .data_send("-rw-r--r-- 1 u g 54 Jun 15  2025 a.txt\r\n")
         .data_close()
@@ -435,7 +483,7 @@ fn walk_falls_back_to_list_when_mlsd_answers_500() {
 }
 
 #[test]
-fn walk_does_not_enter_a_directory_whose_unique_fact_repeats_an_ancestor() {
+fn walk_reports_and_does_not_enter_a_directory_whose_unique_fact_repeats_an_ancestor() {
     let server = listing_script(
         "211-Features:\r\n MLST type*;size*;unique*;\r\n211 End\r\n",
         &[
@@ -455,6 +503,10 @@ fn walk_does_not_enter_a_directory_whose_unique_fact_repeats_an_ancestor() {
         [
             Ok(("a".to_owned(), EntryType::Dir)),
             Ok(("a/again".to_owned(), EntryType::Dir)),
+            Err(
+                "I/O error: a/again: a loop (its unique fact repeats an ancestor's): not entered"
+                    .to_owned()
+            ),
             Ok(("a/f".to_owned(), EntryType::File)),
         ]
     );
@@ -474,12 +526,12 @@ fn walk_reports_a_listing_with_an_unsafe_name_and_goes_on() {
     let got = walk_scripted(&server, "");
     assert_eq!(got.len(), 4, "{got:?}");
     assert_eq!(got[0], Ok(("bad".to_owned(), EntryType::Dir)));
+    assert_eq!(got[1], Ok(("good".to_owned(), EntryType::Dir)));
     assert!(
-        matches!(&got[1], Err(e) if e.contains("unsafe name")),
+        matches!(&got[2], Err(e) if e.contains("unsafe name")),
         "{:?}",
-        got[1]
+        got[2]
     );
-    assert_eq!(got[2], Ok(("good".to_owned(), EntryType::Dir)));
     assert_eq!(got[3], Ok(("good/ok.txt".to_owned(), EntryType::File)));
     server.finish().unwrap();
 }
@@ -511,12 +563,12 @@ fn walk_reports_a_refused_directory_and_goes_on() {
     let got = walk_scripted(&server, "");
     assert_eq!(got.len(), 3, "{got:?}");
     assert_eq!(got[0], Ok(("locked".to_owned(), EntryType::Dir)));
+    assert_eq!(got[1], Ok(("z.txt".to_owned(), EntryType::File)));
     assert!(
-        matches!(&got[1], Err(e) if e.contains("550")),
+        matches!(&got[2], Err(e) if e.contains("550")),
         "{:?}",
-        got[1]
+        got[2]
     );
-    assert_eq!(got[2], Ok(("z.txt".to_owned(), EntryType::File)));
     server.finish().unwrap();
 }
 
@@ -620,6 +672,291 @@ fn connect_url_with_explicit_tls_sends_auth_tls_before_user() {
     );
     let ftp = short().tls(tls).connect_url(&url).unwrap();
     assert!(ftp.is_secure());
+    drop(ftp);
+    server.finish().unwrap();
+}
+
+// ---- local files are safe; SIZE that is not 213 means "unknown"
+
+/// Logs in on a scripted session (TYPE is not cached yet).
+fn scripted_session(server: &ScriptedServer) -> Ftp {
+    let mut ftp = short().connect("127.0.0.1", server.addr().port()).unwrap();
+    ftp.login("", "", "").unwrap();
+    ftp
+}
+
+/// The size dialogue of a server that answers SIZE with `250 1000` (bending RFC 3659) and
+/// refuses MLST: the size is unknown.
+const SIZE_250: &str = "C: SIZE f.bin\nS: 250 1000\nC: MLST f.bin\nS: 500 MLST not understood\n";
+/// The size dialogue of a server that says f.bin has 10 bytes.
+const SIZE_10: &str = "C: SIZE f.bin\nS: 213 10\n";
+
+/// A session that logs in, answers `sizes` (a transcript) under TYPE I (SIZE is asked in binary
+/// mode, issue 11 item 1), then a binary RETR of f.bin (after
+/// REST when `rest`) answered with `preliminary`, `data` and `last`.
+fn retr_server(
+    sizes: &str,
+    rest: Option<u64>,
+    preliminary: &str,
+    data: &[u8],
+    last: &str,
+) -> ScriptedServer {
+    let rest = rest.map_or_else(String::new, |n| format!("C: REST {n}\nS: 350 ok\n"));
+    Script::from_transcript(&format!("{LOGIN}C: TYPE I\nS: 200 binary\n{sizes}C: EPSV"))
+        .unwrap()
+        .passive_epsv()
+        .accept_data()
+        .transcript(&format!("{rest}C: RETR f.bin\nS: {preliminary}"))
+        .unwrap()
+        .data_send(data)
+        .data_close()
+        .send(last)
+        .wait_for_close()
+        .start()
+        .unwrap()
+}
+
+#[test]
+fn download_file_with_size_answered_250_succeeds_and_notes_the_skipped_check() {
+    let server = retr_server(SIZE_250, None, "150 here", b"0123456789", "226 done\r\n");
+    let dir = scratch("size-250-get");
+    let mut ftp = scripted_session(&server);
+    let mut notes = Vec::new();
+    let n = ftp
+        .download_file(
+            "f.bin",
+            &dir.join("f.bin"),
+            TransferOptions::new().on_note(|n| notes.push(n.clone())),
+        )
+        .unwrap();
+    assert_eq!(n, 10);
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"0123456789");
+    assert_eq!(notes, [Note::SizeCheckSkipped]);
+    drop(ftp);
+    server.finish().unwrap();
+}
+
+#[test]
+fn upload_file_with_size_answered_250_succeeds_and_notes_the_skipped_check() {
+    let dir = scratch("size-250-put");
+    fs::write(dir.join("u.bin"), b"abc").unwrap();
+    let server = Script::from_transcript(&format!("{LOGIN}C: TYPE I\nS: 200 binary\nC: EPSV"))
+        .unwrap()
+        .passive_epsv()
+        .accept_data()
+        .transcript("C: STOR u.bin\nS: 150 go")
+        .unwrap()
+        .data_expect_all()
+        .transcript(
+            "S: 226 stored\nC: SIZE u.bin\nS: 250 1000\nC: MLST u.bin\nS: 500 MLST not understood",
+        )
+        .unwrap()
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = scripted_session(&server);
+    let mut notes = Vec::new();
+    let n = ftp
+        .upload_file(
+            &dir.join("u.bin"),
+            "u.bin",
+            TransferOptions::new().on_note(|n| notes.push(n.clone())),
+        )
+        .unwrap();
+    assert_eq!(n, 3);
+    assert_eq!(notes, [Note::SizeCheckSkipped]);
+    drop(ftp);
+    server.finish().unwrap();
+}
+
+#[test]
+fn download_file_resume_with_unknown_size_starts_over_instead_of_appending() {
+    // The server would ignore REST; with no size to check, the download must not append the
+    // whole file after the local prefix: it starts over, without REST, and says so.
+    let dir = scratch("resume-unknown");
+    fs::write(dir.join("f.bin"), b"0123").unwrap();
+    let server = retr_server(SIZE_250, None, "150 here", b"0123456789", "226 done\r\n");
+    let mut ftp = scripted_session(&server);
+    let mut notes = Vec::new();
+    ftp.download_file(
+        "f.bin",
+        &dir.join("f.bin"),
+        TransferOptions::new()
+            .resume(true)
+            .on_note(|n| notes.push(n.clone())),
+    )
+    .unwrap();
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"0123456789");
+    assert_eq!(
+        notes,
+        [Note::ResumeRestarted { offset: 4 }, Note::SizeCheckSkipped]
+    );
+    drop(ftp);
+    server.finish().unwrap();
+}
+
+#[test]
+fn download_file_resume_on_a_server_ignoring_rest_stops_and_keeps_the_prefix() {
+    let dir = scratch("rest-ignored");
+    fs::write(dir.join("f.bin"), b"0123").unwrap();
+    let server = retr_server(
+        SIZE_10,
+        Some(4),
+        "150 here (10 bytes)",
+        b"0123456789",
+        "226 done\r\n",
+    );
+    let mut ftp = scripted_session(&server);
+    let err = ftp
+        .download_file(
+            "f.bin",
+            &dir.join("f.bin"),
+            TransferOptions::new().resume(true).progress(|_| {}),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("ignored REST"), "{err}");
+    // The local file is as it was, and the partial file holds only the prefix.
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"0123");
+    assert_eq!(fs::read(dir.join("f.bin.ftp-part")).unwrap(), b"0123");
+}
+
+#[test]
+fn a_failed_download_leaves_the_existing_local_file_and_keeps_a_resumable_partial() {
+    let dir = scratch("failed-keeps-local");
+    fs::write(dir.join("f.bin"), b"the good old copy").unwrap();
+    // More than the socket buffers hold, so that the client has written some of it before
+    // the 426 can arrive.
+    let data = pattern(8 << 20);
+    let server = retr_server(SIZE_250, None, "150 here", &data, "426 connection lost\r\n");
+    let mut ftp = scripted_session(&server);
+    let err = ftp
+        .download_file("f.bin", &dir.join("f.bin"), TransferOptions::new())
+        .unwrap_err();
+    assert_eq!(err.reply().map(|r| r.code().as_u16()), Some(426), "{err}");
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"the good old copy");
+    let partial = fs::read(dir.join("f.bin.ftp-part")).unwrap();
+    assert!(!partial.is_empty() && data.starts_with(&partial));
+    drop(ftp);
+    server.finish().unwrap();
+
+    // --continue finds the partial file and continues it with REST (a known prefix here, so
+    // that the dialogue is exact).
+    fs::write(dir.join("f.bin.ftp-part"), b"01234").unwrap();
+    let server = retr_server(SIZE_10, Some(5), "150 here", b"56789", "226 done\r\n");
+    let mut ftp = scripted_session(&server);
+    ftp.download_file(
+        "f.bin",
+        &dir.join("f.bin"),
+        TransferOptions::new().resume(true),
+    )
+    .unwrap();
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"0123456789");
+    assert!(!dir.join("f.bin.ftp-part").exists());
+    drop(ftp);
+    server.finish().unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn download_file_replaces_a_local_symlink_instead_of_writing_through_it() {
+    let server = EmbeddedServer::start().unwrap();
+    fs::write(server.root().join("s.bin"), b"from the server").unwrap();
+    let dir = scratch("symlink");
+    fs::write(dir.join("precious"), b"do not touch").unwrap();
+    std::os::unix::fs::symlink(dir.join("precious"), dir.join("s.bin")).unwrap();
+    // A link planted at the partial file's name is not followed either.
+    fs::write(dir.join("other"), b"nor this").unwrap();
+    std::os::unix::fs::symlink(dir.join("other"), dir.join("s.bin.ftp-part")).unwrap();
+    let mut ftp = embedded_session(&server);
+    ftp.download_file("s.bin", &dir.join("s.bin"), TransferOptions::new())
+        .unwrap();
+    assert_eq!(fs::read(dir.join("precious")).unwrap(), b"do not touch");
+    assert_eq!(fs::read(dir.join("other")).unwrap(), b"nor this");
+    assert!(
+        !fs::symlink_metadata(dir.join("s.bin"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read(dir.join("s.bin")).unwrap(), b"from the server");
+}
+
+#[test]
+fn walk_over_a_server_that_lists_a_directory_as_its_own_child_ends_with_a_loop_error() {
+    let same = "drwxr-xr-x 2 u g 4096 Nov 22 05:05 d\r\n-rw-r--r-- 1 u g 1 Nov 22 05:05 f\r\n";
+    let server = listing_script(
+        "211-Features:\r\n SIZE\r\n211 End\r\n",
+        &[("LIST -a", same), ("LIST -a d", same)],
+    );
+    let got = walk_scripted(&server, "");
+    assert_eq!(got.len(), 5, "{got:?}");
+    assert_eq!(got[3], Ok(("d/f".to_owned(), EntryType::File)));
+    assert!(
+        matches!(&got[4], Err(e) if e.contains("loop")),
+        "{:?}",
+        got[4]
+    );
+    server.finish().unwrap();
+}
+
+#[test]
+fn walk_limits_end_a_walk_with_the_limit_named() {
+    let server = listing_script(
+        "211-Features:\r\n MLST type*;\r\n211 End\r\n",
+        &[("MLSD", "type=file; a\r\ntype=file; b\r\ntype=file; c\r\n")],
+    );
+    let mut ftp = short().connect("127.0.0.1", server.addr().port()).unwrap();
+    ftp.login("", "", "").unwrap();
+    let limits = WalkLimits {
+        max_entries: 2,
+        ..WalkLimits::default()
+    };
+    let got: Vec<_> = ftp.walk("").unwrap().limits(limits).collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    let Err(Error::Io(e)) = &got[2] else {
+        panic!("{got:?}")
+    };
+    let walk_error = e.get_ref().and_then(|e| e.downcast_ref::<WalkError>());
+    assert_eq!(walk_error.and_then(WalkError::limit), Some(Limit::Entries));
+    assert!(e.to_string().contains("max_entries"), "{e}");
+    // The listing was cut short (ABOR); what the server says to that is not the point here.
+    drop(ftp);
+    drop(server);
+}
+
+#[test]
+fn a_second_walk_remembers_that_mlsd_was_refused_in_this_session() {
+    let list = |script: Script| {
+        script
+            .transcript("C: EPSV")
+            .unwrap()
+            .passive_epsv()
+            .accept_data()
+            .transcript("C: LIST -a\nS: 150 here")
+            .unwrap()
+            .data_send("-rw-r--r-- 1 u g 54 Jun 15  2025 a.txt\r\n")
+            .data_close()
+            .send("226 done\r\n")
+    };
+    let script = Script::from_transcript(&format!(
+        "{LOGIN}C: FEAT\nS: 211-Features:\nS:  MLST type*;\nS: 211 End\nC: TYPE A\nS: 200 type A\nC: EPSV"
+    ))
+    .unwrap()
+    .passive_epsv()
+    .accept_data()
+    .transcript("C: MLSD\nS: 500 MLSD not understood")
+    .unwrap();
+    // No FEAT and no MLSD the second time.
+    let server = list(list(script)).wait_for_close().start().unwrap();
+    let mut ftp = scripted_session(&server);
+    for _ in 0..2 {
+        let names: Vec<String> = ftp
+            .walk("")
+            .unwrap()
+            .map(|e| e.unwrap().path().to_owned())
+            .collect();
+        assert_eq!(names, ["a.txt"]);
+    }
     drop(ftp);
     server.finish().unwrap();
 }

@@ -396,6 +396,9 @@ fn rest_offset_is_sent_before_retr() {
     finish(server);
 }
 
+/// The 44 bytes after offset 10 of a 54-byte file.
+const REST_TAIL: &str = "0123456789012345678901234567890123456789abcd";
+
 #[test]
 fn retr_reader_with_rest_reports_the_announced_size() {
     let server = logged_in()
@@ -408,7 +411,8 @@ fn retr_reader_with_rest_reports_the_announced_size() {
         .send("350 restarting\r\n")
         .expect("RETR plain.txt\r\n")
         .send("150 Opening BINARY mode data connection for plain.txt (54 bytes).\r\n")
-        .data_send("0123456789")
+        // vsftpd announces the whole file after REST: 54 - 10 bytes follow.
+        .data_send(REST_TAIL)
         .data_close()
         .send("226 done\r\n")
         .wait_for_close()
@@ -419,7 +423,7 @@ fn retr_reader_with_rest_reports_the_announced_size() {
     assert_eq!(reader.announced_size(), Some(54));
     let mut got = String::new();
     reader.read_to_string(&mut got).unwrap();
-    assert_eq!(got, "0123456789");
+    assert_eq!(got, REST_TAIL);
     assert_eq!(reader.finish().unwrap().code().as_u16(), 226);
     drop(ftp);
     finish(server);
@@ -720,6 +724,8 @@ fn mkd_and_pwd_unescape_doubled_quotes() {
 #[test]
 fn size_rename_delete_rmd() {
     let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 Switching to Binary mode.\r\n")
         .expect("SIZE a.txt\r\n")
         .send("213 54\r\n")
         .expect("RNFR a.txt\r\n")
@@ -734,7 +740,7 @@ fn size_rename_delete_rmd() {
         .start()
         .unwrap();
     let mut ftp = login(short(), &server);
-    assert_eq!(ftp.size("a.txt").unwrap(), 54);
+    assert_eq!(ftp.size("a.txt").unwrap(), Some(54));
     ftp.rename("a.txt", "b.txt").unwrap();
     ftp.delete("b.txt").unwrap();
     ftp.rmd("d").unwrap();
@@ -1238,5 +1244,385 @@ fn abort_handle_stops_a_zero_copy_download_to_a_file() {
     ftp.noop().unwrap();
     drop(ftp);
     let _ = std::fs::remove_file(&path);
+    finish(server);
+}
+
+/// A listener whose accept queue is full: a further connect to it gets no SYN-ACK and hangs
+/// until the client's own timeout (the data port of a server that never accepts).
+fn port_that_never_accepts() -> (socket2::Socket, Vec<std::net::TcpStream>, u16) {
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    listener
+        .bind(
+            &"127.0.0.1:0"
+                .parse::<std::net::SocketAddr>()
+                .unwrap()
+                .into(),
+        )
+        .unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    // Fill the queue (backlog 0 holds one, the kernel may allow one more).
+    let fillers = (0..2)
+        .filter_map(|_| {
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok()
+        })
+        .collect();
+    (listener, fillers, addr.port())
+}
+
+/// Issue 10: the reply timer armed by EPSV ends with the 229, so a data port that never
+/// accepts ends the transfer with a *data-connect* timeout (not a reply timeout that closes
+/// the session), and the session goes on.
+#[test]
+fn epsv_then_data_port_never_accepting_times_out_and_session_stays_usable() {
+    let (_listener, _fillers, port) = port_that_never_accepts();
+    let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 type set\r\n")
+        .expect("EPSV\r\n")
+        .send(format!(
+            "229 Entering Extended Passive Mode (|||{port}|)\r\n"
+        ))
+        .expect("NOOP\r\n")
+        .send("200 still here\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    // The same duration for every wait: the reply timer (armed first, by EPSV) would expire
+    // first if the 229 did not end it.
+    let mut ftp = login(Ftp::builder().timeout(Duration::from_millis(500)), &server);
+    let err = ftp
+        .retrbinary("RETR never", |_| {}, 8192, None)
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout(Timer::DataConnect)), "{err:?}");
+    assert_eq!(ftp.noop().unwrap().code().as_u16(), 200);
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 10: a data connection that opens after the reply timeout has passed (but within the
+/// data-connect timeout) is fine: only the data-connect timer bounds it.
+#[test]
+fn epsv_then_data_port_accepting_late_completes_the_transfer() {
+    let (listener, fillers, port) = port_that_never_accepts();
+    let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 type set\r\n")
+        .expect("EPSV\r\n")
+        .send(format!(
+            "229 Entering Extended Passive Mode (|||{port}|)\r\n"
+        ))
+        .expect("RETR late\r\n")
+        .send("150 here it comes\r\n")
+        .send("226 done\r\n")
+        .expect("NOOP\r\n")
+        .send("200 still here\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    // Makes room in the queue after a while, then takes the client's connection and closes it
+    // at once (an empty file).
+    let acceptor = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(600));
+        let mut left = fillers.len() + 1;
+        drop(fillers);
+        listener.set_nonblocking(true).unwrap();
+        let start = std::time::Instant::now();
+        // Takes (and closes) the queued connections: the fillers first, then the client's
+        // once its SYN is retried.
+        while left > 0 && start.elapsed() < Duration::from_secs(8) {
+            match listener.accept() {
+                Ok((s, _)) => {
+                    drop(s);
+                    left -= 1;
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    });
+    let builder = Ftp::builder()
+        .timeout(Duration::from_secs(10))
+        .reply_timeout(Duration::from_millis(300));
+    let mut ftp = login(builder, &server);
+    let mut got = Vec::new();
+    ftp.retrbinary("RETR late", |b| got.extend_from_slice(b), 8192, None)
+        .unwrap();
+    assert!(got.is_empty());
+    ftp.noop().unwrap();
+    drop(ftp);
+    finish(server);
+    acceptor.join().unwrap();
+}
+
+/// Issue 11 item 11: any duration is accepted (no overflow panic with `Duration::MAX`), and
+/// `no_timeout()` waits without a limit as ftplib's `timeout=None`; a whole session with a
+/// transfer works under both.
+#[test]
+fn duration_max_and_no_timeout_are_accepted_and_sessions_work() {
+    for builder in [
+        Ftp::builder().timeout(Duration::MAX),
+        Ftp::builder().no_timeout(),
+        short()
+            .reply_timeout(Duration::MAX)
+            .data_idle_timeout(Duration::MAX),
+    ] {
+        let server = passive(logged_in(), "TYPE I\r\n", "RETR f\r\n")
+            .data_send("hello")
+            .data_close()
+            .send("226 done\r\n")
+            .expect("NOOP\r\n")
+            .send_slowly("200 slow but fine\r\n", Duration::from_millis(5))
+            .wait_for_close()
+            .start()
+            .unwrap();
+        let mut ftp = login(builder, &server);
+        let mut got = Vec::new();
+        ftp.retrbinary("RETR f", |b| got.extend_from_slice(b), 8192, None)
+            .unwrap();
+        assert_eq!(got, b"hello");
+        ftp.noop().unwrap();
+        drop(ftp);
+        finish(server);
+    }
+}
+
+/// Issue 11 items 1 and 2: SIZE goes under TYPE I, and a positive reply other than 213 means
+/// "size unknown" (`Ok(None)`, as ftplib), not a failure; 4xx/5xx stay errors.
+#[test]
+fn size_is_asked_under_type_i_and_a_non_213_positive_reply_is_none() {
+    let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 Switching to Binary mode.\r\n")
+        .expect("SIZE a.txt\r\n")
+        .send("250 1000\r\n")
+        .expect("SIZE b.txt\r\n")
+        .send("213 54\r\n")
+        .expect("SIZE c.txt\r\n")
+        .send("550 no such file\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    assert_eq!(ftp.size("a.txt").unwrap(), None);
+    assert_eq!(ftp.size("b.txt").unwrap(), Some(54));
+    assert!(ftp.size("c.txt").unwrap_err().is_permanent());
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 11 item 3: a 200 before the 150 (ftplib's comment: some servers do it) keeps the
+/// dialogue in step: the listing ends with the 226 and the next command gets its own reply.
+#[test]
+fn dir_with_200_before_150_keeps_the_dialogue_in_step() {
+    let server = logged_in()
+        .expect("TYPE A\r\n")
+        .send("200 type set\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("LIST\r\n")
+        .send("200 PORT command successful.\r\n")
+        .send("150 Here comes the directory listing.\r\n")
+        .data_send("-rw-r--r-- 1 ftp ftp 54 Jun 15 08:30 a.txt\r\n")
+        .data_close()
+        .send("226 Directory send OK.\r\n")
+        .expect("NOOP\r\n")
+        .send("200 NOOP ok.\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let mut lines = Vec::new();
+    let reply = ftp.dir(&[], |l| lines.push(l.to_owned())).unwrap();
+    assert_eq!(reply.code().as_u16(), 226);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(ftp.noop().unwrap().code().as_u16(), 200);
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 11 item 4 and ftplib `acct()`: 332 after USER sends ACCT first; `acct` sends ACCT.
+#[test]
+fn login_with_332_after_user_sends_acct_and_acct_sends_acct() {
+    let server = Script::new()
+        .send(GREETING)
+        .expect("USER alice\r\n")
+        .send("332 Need account for login.\r\n")
+        .expect("ACCT dept\r\n")
+        .send("331 Password required.\r\n")
+        .expect("PASS secret\r\n")
+        .send("230 Logged in.\r\n")
+        .expect("ACCT other\r\n")
+        .send("202 Command not implemented, superfluous at this site.\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = connect_with(short(), &server);
+    assert_eq!(
+        ftp.login("alice", "secret", "dept")
+            .unwrap()
+            .code()
+            .as_u16(),
+        230
+    );
+    assert_eq!(ftp.acct("other").unwrap().code().as_u16(), 202);
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 11 item 6: `abort()` checks ABOR's reply as ftplib does: 500 is a protocol error.
+#[test]
+fn abort_with_an_unexpected_reply_is_a_protocol_error() {
+    let server = logged_in()
+        .expect("ABOR\r\n")
+        .send("500 Unknown command.\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let err = ftp.abort().unwrap_err();
+    assert!(err.is_protocol(), "{err:?}");
+    assert_eq!(err.reply().unwrap().code().as_u16(), 500);
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 11 item 7: a 257 with no quoted path (IIS) gives an empty path, not an error after
+/// the directory was made.
+#[test]
+fn mkd_257_without_a_quoted_path_returns_an_empty_path() {
+    let server = logged_in()
+        .expect("MKD new\r\n")
+        .send("257 MKD command successful.\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    assert_eq!(ftp.mkd("new").unwrap(), "");
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 11 item 12: an upload dropped without `finish()` (a `?` that returned early) is
+/// aborted: the data connection is closed and ABOR sent, so the server does not store a
+/// truncated file as complete; the session goes on.
+#[test]
+fn upload_dropped_without_finish_is_aborted() {
+    let server = passive(logged_in(), "TYPE I\r\n", "STOR part.bin\r\n")
+        .data_expect_all()
+        .expect("ABOR\r\n")
+        .send("426 Failure reading network stream.\r\n")
+        .send("225 ABOR successful.\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    {
+        let mut w = ftp.stor("part.bin").unwrap();
+        w.write_all(b"the first half").unwrap();
+        // dropped here without finish()
+    }
+    ftp.noop().unwrap();
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 11 item 13: `FtpBuilder::epsv_all(true)` sends EPSV ALL once, before the first
+/// passive transfer.
+#[test]
+fn epsv_all_is_sent_once_before_the_first_passive_transfer() {
+    let script = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 type set\r\n")
+        .expect("EPSV ALL\r\n")
+        .send("200 EPSV ALL ok.\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("RETR a\r\n")
+        .send("150 ok\r\n")
+        .data_send("A")
+        .data_close()
+        .send("226 done\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("RETR b\r\n")
+        .send("150 ok\r\n")
+        .data_send("B")
+        .data_close()
+        .send("226 done\r\n")
+        .wait_for_close();
+    let server = script.start().unwrap();
+    let mut ftp = login(short().epsv_all(true), &server);
+    for name in ["a", "b"] {
+        let mut got = Vec::new();
+        ftp.retrbinary(
+            &format!("RETR {name}"),
+            |b| got.extend_from_slice(b),
+            8192,
+            None,
+        )
+        .unwrap();
+        assert_eq!(got, name.to_uppercase().as_bytes());
+    }
+    drop(ftp);
+    finish(server);
+}
+
+/// Issue 11 item 11: a 120 greeting ("ready in nnn minutes", here seconds) extends the wait for
+/// the greeting past the connect timeout, to what it announces.
+#[test]
+fn greeting_120_extends_the_connect_wait() {
+    let server = Script::new()
+        .send("120 Service ready in 2 seconds.\r\n")
+        .sleep(Duration::from_millis(700))
+        .send(GREETING)
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let ftp = connect_with(short().connect_timeout(Duration::from_millis(300)), &server);
+    assert_eq!(ftp.getwelcome().code().as_u16(), 220);
+    drop(ftp);
+    finish(server);
+}
+
+/// A plain binary download that ends cleanly short of the size its 150 announced is
+/// truncation (curl: CURLE_PARTIAL_FILE), not success; the session goes on.
+#[test]
+fn plain_download_short_of_the_announced_size_is_truncated() {
+    let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 type set\r\n")
+        .expect("EPSV\r\n")
+        .passive_epsv()
+        .accept_data()
+        .expect("RETR f\r\n")
+        .send("150 Opening BINARY mode data connection for f (1000 bytes).\r\n")
+        .data_send("x".repeat(500))
+        .data_close()
+        .send("226 done\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short(), &server);
+    let err = ftp.retrbinary("RETR f", |_| {}, 8192, None).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Data {
+                kind: ftp_proto::client::DataFailure::Truncated,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    ftp.noop().unwrap();
+    drop(ftp);
     finish(server);
 }

@@ -2,13 +2,17 @@
 
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
 use ftp_blocking::ftp_proto::Timestamp;
 use ftp_blocking::ftp_proto::listing::{EntryType, ListEntry};
+use ftp_blocking::ftp_proto::plan::ListingChoice;
 use ftp_blocking::tls::TlsConfig;
 use ftp_blocking::url::{FtpUrl, UrlError};
-use ftp_blocking::{Error, Ftp, Progress, TransferOptions, into_ftp_error};
+use ftp_blocking::{
+    DirItem, Error, Ftp, PARTIAL_SUFFIX, Progress, TransferOptions, into_ftp_error, partial_path,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{Cli, Command};
@@ -55,7 +59,7 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
     }
 
     let mut ftp = builder.connect_url_with(&url, netrc.as_ref())?;
-    let result = execute(&mut ftp, command);
+    let result = execute(&mut ftp, command, cli.verbose > 0);
     match &result {
         // After a failure that ended the session there is no one to say QUIT to.
         Err(Failure::Ftp(e)) if exit::session_lost(e) => ftp.close(),
@@ -198,7 +202,7 @@ fn tls_config(cli: &Cli) -> Result<TlsConfig, Failure> {
         .map_err(|e| Failure::Usage(format!("TLS configuration: {e}")))
 }
 
-fn execute(ftp: &mut Ftp, command: Command) -> Result<(), Failure> {
+fn execute(ftp: &mut Ftp, command: Command, verbose: bool) -> Result<(), Failure> {
     let stdout = io::stdout();
     match command {
         Command::Ls { long, path } => ls(ftp, path.as_deref().unwrap_or(""), long),
@@ -206,24 +210,25 @@ fn execute(ftp: &mut Ftp, command: Command) -> Result<(), Failure> {
             resume,
             remote,
             local,
-        } => get(ftp, &remote, local.as_deref(), resume),
+        } => get(ftp, &remote, local.as_deref(), resume, verbose),
         Command::Put {
             resume,
             local,
             remote,
-        } => put(ftp, &local, remote.as_deref(), resume),
+        } => put(ftp, &local, remote.as_deref(), resume, verbose),
         Command::Mirror {
             resume,
             remote,
             local,
-        } => mirror(ftp, &remote, &local, resume),
+        } => mirror(ftp, &remote, &local, resume, verbose),
         Command::Rm { path } => ftp.delete(&path).map(drop).map_err(Failure::from),
         Command::Mkdir { path } => ftp.mkd(&path).map(drop).map_err(Failure::from),
         Command::Rmdir { path } => ftp.rmd(&path).map(drop).map_err(Failure::from),
         Command::Mv { from, to } => ftp.rename(&from, &to).map(drop).map_err(Failure::from),
         Command::Size { path } => {
+            // None: a positive reply that is not 213 (the server will not say).
             let size = ftp.size(&path)?;
-            print_line(&stdout, &size.to_string())
+            print_line(&stdout, &size.map_or("unknown".into(), |n| n.to_string()))
         }
         Command::Mtime { path } => {
             let time = ftp.mdtm(&path)?;
@@ -315,106 +320,32 @@ fn long_line(
     format!("{} {size:>12} {time:<16} {name}", type_char(kind))
 }
 
-/// MLSD refused as not implemented (500, 502): fall back to LIST.
-fn not_implemented(e: &Error) -> bool {
-    matches!(e, Error::Permanent(reply) if matches!(reply.code().as_u16(), 500 | 502))
-}
-
-fn ls(ftp: &mut Ftp, path: &str, long: bool) -> Result<(), Failure> {
-    let use_mlsd = match ftp.feat() {
-        Ok(features) => features.contains("MLST"),
-        Err(Error::Temporary(_) | Error::Permanent(_) | Error::UnexpectedReply(_)) => false,
-        Err(e) => return Err(e.into()),
-    };
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let encoding = ftp.encoding();
-    if use_mlsd {
-        let mut printed = false;
-        // The listing borrows the session: it ends with this block.
-        let (refused, fallback) = {
-            let mut refused = None;
-            let listing = match ftp.mlsd(path, &[]) {
-                Ok(listing) => Some(listing),
-                Err(e) if not_implemented(&e) => None,
-                Err(e) => {
-                    refused = Some(e);
-                    None
-                }
-            };
-            let mut fallback = listing.is_none() && refused.is_none();
-            if let Some(listing) = listing {
-                for entry in listing {
-                    let entry = match entry {
-                        Ok(entry) => entry,
-                        Err(e) if !printed && not_implemented(&e) => {
-                            fallback = true;
-                            break;
-                        }
-                        Err(e) if !printed => {
-                            refused = Some(e);
-                            break;
-                        }
-                        Err(e) => {
-                            out.flush().map_err(stdout_error)?;
-                            return Err(e.into());
-                        }
-                    };
-                    let facts = entry.facts();
-                    let kind = facts.kind();
-                    if matches!(kind, Some(EntryType::CurrentDir | EntryType::ParentDir)) {
-                        continue;
-                    }
-                    let name = encoding.decode(entry.name());
-                    let line = if long {
-                        long_line(kind.as_ref(), facts.size(), facts.modify(), &name)
-                    } else {
-                        name
-                    };
-                    writeln!(out, "{line}").map_err(stdout_error)?;
-                    printed = true;
-                }
+/// One line of `ls` for an item of the listing; `None` for `.`/`..` (MLSD `cdir`/`pdir`).
+fn ls_line(
+    item: &DirItem<'_>,
+    long: bool,
+    ftp_encoding: ftp_blocking::Encoding,
+    now: Option<Timestamp>,
+) -> Option<String> {
+    match item {
+        DirItem::Mlsd(entry) => {
+            let facts = entry.facts();
+            let kind = facts.kind();
+            if matches!(kind, Some(EntryType::CurrentDir | EntryType::ParentDir)) {
+                return None;
             }
-            (refused, fallback)
-        };
-        if let Some(e) = refused {
-            // MLSD lists directories only: a file named by PATH is shown from its MLST facts.
-            return match (&e, path.is_empty()) {
-                (Error::Permanent(_), false) => match ftp.mlst(path) {
-                    Ok(entry) if !entry.facts().kind().is_some_and(|k| k.is_dir()) => {
-                        let facts = entry.facts();
-                        let line = if long {
-                            long_line(facts.kind().as_ref(), facts.size(), facts.modify(), path)
-                        } else {
-                            path.to_owned()
-                        };
-                        writeln!(out, "{line}")
-                            .and_then(|()| out.flush())
-                            .map_err(stdout_error)
-                    }
-                    _ => Err(e.into()),
-                },
-                _ => Err(e.into()),
-            };
+            let name = ftp_encoding.decode(entry.name());
+            Some(if long {
+                long_line(kind.as_ref(), facts.size(), facts.modify(), &name)
+            } else {
+                name
+            })
         }
-        if !fallback {
-            return out.flush().map_err(stdout_error);
-        }
-    }
-    let now = Timestamp::from_system_time(std::time::SystemTime::now());
-    for entry in ftp.list(path)? {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                out.flush().map_err(stdout_error)?;
-                return Err(e.into());
-            }
-        };
-        let line = match (&entry, entry.name()) {
+        DirItem::List(entry) => Some(match (entry, entry.name()) {
             (ListEntry::Unparsed(raw), _) => String::from_utf8_lossy(raw).into_owned(),
             (_, None) => String::from_utf8_lossy(entry.raw()).into_owned(),
             (_, Some(name)) => {
-                let name = encoding.decode(name);
+                let name = ftp_encoding.decode(name);
                 if long {
                     let time = entry
                         .modified()
@@ -424,10 +355,62 @@ fn ls(ftp: &mut Ftp, path: &str, long: bool) -> Result<(), Failure> {
                     name
                 }
             }
-        };
-        writeln!(out, "{line}").map_err(stdout_error)?;
+        }),
+        DirItem::Bad(e) => {
+            eprintln!("ftp-cli: warning: skipped a listing line: {e}");
+            None
+        }
+        _ => None,
     }
-    out.flush().map_err(stdout_error)
+}
+
+/// Lists PATH with the listing the core's [`ListingChoice`] picks (MLSD, else LIST, with its
+/// fallbacks); a file named by PATH, which MLSD refuses, is shown from its MLST facts.
+fn ls(ftp: &mut Ftp, path: &str, long: bool) -> Result<(), Failure> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let encoding = ftp.encoding();
+    let mut choice = ListingChoice::new();
+    let mut printed = false;
+    let mut broken = None;
+    let now = Timestamp::from_system_time(std::time::SystemTime::now());
+    let listed = ftp.list_dir(path, &mut choice, false, |item| {
+        if let Some(line) = ls_line(&item, long, encoding, now) {
+            if let Err(e) = writeln!(out, "{line}") {
+                broken = Some(e);
+                return Ok(false);
+            }
+            printed = true;
+        }
+        Ok(true)
+    });
+    if let Some(e) = broken {
+        return Err(stdout_error(e));
+    }
+    match listed {
+        Ok(_) => out.flush().map_err(stdout_error),
+        // MLSD lists directories only: a file named by PATH is shown from its MLST facts.
+        Err(e @ Error::Permanent(_)) if !printed && !path.is_empty() && choice.uses_mlsd() => {
+            match ftp.mlst(path) {
+                Ok(entry) if !entry.facts().kind().is_some_and(|k| k.is_dir()) => {
+                    let facts = entry.facts();
+                    let line = if long {
+                        long_line(facts.kind().as_ref(), facts.size(), facts.modify(), path)
+                    } else {
+                        path.to_owned()
+                    };
+                    writeln!(out, "{line}")
+                        .and_then(|()| out.flush())
+                        .map_err(stdout_error)
+                }
+                _ => Err(e.into()),
+            }
+        }
+        Err(e) => {
+            out.flush().map_err(stdout_error)?;
+            Err(e.into())
+        }
+    }
 }
 
 /// A progress bar on standard error when it is a terminal; `None` otherwise.
@@ -447,9 +430,13 @@ fn progress_bar(label: &str) -> Option<ProgressBar> {
 }
 
 /// Resume as asked; a progress callback only when there is a bar to move (without one, the
-/// library moves plain-TCP data with kernel zero-copy).
-fn transfer_options(resume: bool, bar: &Option<ProgressBar>) -> TransferOptions<'_> {
-    let opts = TransferOptions::new().resume(resume);
+/// library moves plain-TCP data with kernel zero-copy); with `-v`, what the transfer decided
+/// (a size check skipped, a resume started over) on standard error.
+fn transfer_options(resume: bool, bar: &Option<ProgressBar>, verbose: bool) -> TransferOptions<'_> {
+    let mut opts = TransferOptions::new().resume(resume);
+    if verbose {
+        opts = opts.on_note(|note| eprintln!("ftp-cli: note: {note}"));
+    }
     if bar.is_some() {
         opts.progress(follow(bar))
     } else {
@@ -472,7 +459,13 @@ fn file_name_of(path: &str) -> &str {
     path.trim_end_matches('/').rsplit('/').next().unwrap_or("")
 }
 
-fn get(ftp: &mut Ftp, remote: &str, local: Option<&str>, resume: bool) -> Result<(), Failure> {
+fn get(
+    ftp: &mut Ftp,
+    remote: &str,
+    local: Option<&str>,
+    resume: bool,
+    verbose: bool,
+) -> Result<(), Failure> {
     let bar = progress_bar(file_name_of(remote));
     if local == Some("-") {
         let stdout = io::stdout();
@@ -480,6 +473,21 @@ fn get(ftp: &mut Ftp, remote: &str, local: Option<&str>, resume: bool) -> Result
         let mut reader = ftp.retr(remote, None)?;
         if let (Some(bar), Some(total)) = (&bar, reader.announced_size()) {
             bar.set_length(total);
+        }
+        if bar.is_none() {
+            // No progress to show: the kernel moves the bytes (splice from the data socket
+            // into a piped standard output, or through a pipe into a file or /dev/null),
+            // falling back to a buffer where standard output refuses splice (a terminal).
+            let mut file = out
+                .as_fd()
+                .try_clone_to_owned()
+                .map(File::from)
+                .map_err(|e| Failure::Local(format!("cannot write to standard output: {e}")))?;
+            if let Err(e) = reader.copy_to_file(&mut file) {
+                return Err(stdout_or_ftp_error(e, &file));
+            }
+            reader.finish()?;
+            return Ok(());
         }
         let mut buf = vec![0u8; STREAM_BUFFER];
         loop {
@@ -501,8 +509,11 @@ fn get(ftp: &mut Ftp, remote: &str, local: Option<&str>, resume: bool) -> Result
     } else {
         // resolve_names() has named the local file.
         let local = PathBuf::from(local.unwrap_or_default());
-        let opts = transfer_options(resume, &bar);
-        ftp.download_file(remote, &local, opts)?;
+        let opts = transfer_options(resume, &bar, verbose);
+        if let Err(e) = ftp.download_file(remote, &local, opts) {
+            tell_partial(&local);
+            return Err(e.into());
+        }
     }
     if let Some(bar) = bar {
         bar.finish();
@@ -510,7 +521,41 @@ fn get(ftp: &mut Ftp, remote: &str, local: Option<&str>, resume: bool) -> Result
     Ok(())
 }
 
-fn put(ftp: &mut Ftp, local: &str, remote: Option<&str>, resume: bool) -> Result<(), Failure> {
+/// A failed zero-copy `get -`: a reader of standard output that went away is a local error,
+/// as a failed `write` to it is; anything else is the session's.
+fn stdout_or_ftp_error(e: Error, stdout: &File) -> Failure {
+    match &e {
+        Error::Io(io) if io.kind() == io::ErrorKind::BrokenPipe => {
+            Failure::Local(format!("cannot write to standard output: {io}"))
+        }
+        _ if ftp_blocking::data::is_broken_pipe(stdout) => Failure::Local(
+            "cannot write to standard output: the reading program went away (broken pipe)"
+                .to_owned(),
+        ),
+        _ => e.into(),
+    }
+}
+
+/// After a failed download: what was kept, and how to resume it.
+fn tell_partial(local: &Path) {
+    let Some(part) = partial_path(local) else {
+        return;
+    };
+    if let Some(len) = local_file_len(&part).filter(|&n| n > 0) {
+        eprintln!(
+            "ftp-cli: kept {len} bytes in {}; run the same command with --continue to resume",
+            part.display()
+        );
+    }
+}
+
+fn put(
+    ftp: &mut Ftp,
+    local: &str,
+    remote: Option<&str>,
+    resume: bool,
+    verbose: bool,
+) -> Result<(), Failure> {
     if local == "-" {
         let remote = remote.unwrap_or_default();
         let bar = progress_bar(file_name_of(remote));
@@ -543,7 +588,7 @@ fn put(ftp: &mut Ftp, local: &str, remote: Option<&str>, resume: bool) -> Result
     let local_path = Path::new(local);
     let remote = remote.unwrap_or_default();
     let bar = progress_bar(file_name_of(remote));
-    let opts = transfer_options(resume, &bar);
+    let opts = transfer_options(resume, &bar, verbose);
     ftp.upload_file(local_path, remote, opts)?;
     if let Some(bar) = bar {
         bar.finish();
@@ -551,16 +596,42 @@ fn put(ftp: &mut Ftp, local: &str, remote: Option<&str>, resume: bool) -> Result
     Ok(())
 }
 
-/// The local path of a walk entry: its relative path's components under `root`.
-fn local_path_of(root: &Path, relative: &str) -> PathBuf {
+/// The local path of a walk entry (its relative path's components under `root`), refused when a directory on the way under `root` is a
+/// symbolic link (writing there would write outside the mirror); the entry's own path may be
+/// one (a download replaces it, never follows it).
+fn safe_local_path(root: &Path, relative: &str) -> Result<PathBuf, String> {
     let mut path = root.to_path_buf();
-    for component in relative.split('/') {
+    let mut components = relative.split('/').peekable();
+    while let Some(component) = components.next() {
         path.push(component);
+        if components.peek().is_some()
+            && fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Err(format!(
+                "{}: {} is a symbolic link: not written through",
+                relative,
+                path.display()
+            ));
+        }
     }
-    path
+    Ok(path)
 }
 
-fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(), Failure> {
+/// The length of the regular file at `path` (not following a link).
+fn local_file_len(path: &Path) -> Option<u64> {
+    fs::symlink_metadata(path)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+}
+
+fn mirror(
+    ftp: &mut Ftp,
+    remote: &str,
+    local: &Path,
+    resume: bool,
+    verbose: bool,
+) -> Result<(), Failure> {
     fs::create_dir_all(local)
         .map_err(|e| Failure::Local(format!("cannot create {}: {e}", local.display())))?;
     // The worst status of the entries that failed; the mirror goes on past them.
@@ -569,7 +640,10 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
         eprintln!("ftp-cli: {message}");
         status = status.max(code);
     };
-    let mut walk = ftp.walk(remote)?;
+    // Where the local file system ignores case, README and readme would be one file.
+    let mut walk = ftp
+        .walk(remote)?
+        .fold_case(cfg!(any(windows, target_os = "macos")));
     while let Some(entry) = walk.next() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -581,8 +655,21 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
                 continue;
             }
         };
-        let target = local_path_of(local, entry.relative_path());
+        let target = match safe_local_path(local, entry.relative_path()) {
+            Ok(target) => target,
+            Err(message) => {
+                note(exit::LOCAL, message);
+                continue;
+            }
+        };
         match entry.kind() {
+            EntryType::Dir if fs::symlink_metadata(&target).is_ok_and(|m| m.is_symlink()) => note(
+                exit::LOCAL,
+                format!(
+                    "{} is a symbolic link: not written through",
+                    target.display()
+                ),
+            ),
             EntryType::Dir => {
                 if let Err(e) = fs::create_dir_all(&target) {
                     note(
@@ -591,13 +678,21 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
                     );
                 }
             }
+            // A remote name that looks like a partial download would be taken for one.
+            EntryType::File if entry.name().ends_with(PARTIAL_SUFFIX) => note(
+                exit::LOCAL,
+                format!(
+                    "skipping {}: names ending in {PARTIAL_SUFFIX} are kept for partial downloads",
+                    entry.path()
+                ),
+            ),
             EntryType::File => {
-                let local_len = fs::metadata(&target).ok().map(|m| m.len());
+                let local_len = local_file_len(&target);
                 if local_len.is_some() && local_len == entry.size() {
                     continue;
                 }
                 let bar = progress_bar(entry.relative_path());
-                let opts = transfer_options(resume, &bar);
+                let opts = transfer_options(resume, &bar, verbose);
                 match walk.ftp().download_file(entry.path(), &target, opts) {
                     Ok(_) => {
                         if let Some(bar) = bar {
@@ -614,6 +709,7 @@ fn mirror(ftp: &mut Ftp, remote: &str, local: &Path, resume: bool) -> Result<(),
                         if let Some(bar) = bar {
                             bar.abandon();
                         }
+                        tell_partial(&target);
                         note(exit::code_of(&e), format!("{}: {e}", entry.path()));
                         if exit::session_lost(&e) {
                             break;
@@ -653,10 +749,10 @@ mod tests {
     }
 
     #[test]
-    fn local_path_of_splits_on_slashes() {
+    fn safe_local_path_splits_on_slashes() {
         assert_eq!(
-            local_path_of(Path::new("out"), "a/b/c.txt"),
-            Path::new("out").join("a").join("b").join("c.txt")
+            safe_local_path(Path::new("out"), "a/b/c.txt"),
+            Ok(Path::new("out").join("a").join("b").join("c.txt"))
         );
     }
 

@@ -354,6 +354,55 @@ fn get_dash_writes_to_standard_output() {
 }
 
 #[test]
+fn get_dash_into_a_pipe_whose_reader_went_away_exits_1_as_a_local_error() {
+    let server = server();
+    fs::write(server.root().join("data.bin"), pattern(1 << 20)).unwrap();
+    let dir = scratch("get-stdout-closed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
+        .args([&url(server.addr(), ""), "get", "data.bin", "-"])
+        .current_dir(&dir)
+        .env("HOME", &dir)
+        .env("NETRC", dir.join("no-such-netrc"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the ftp-cli binary runs");
+    drop(child.stdout.take()); // the reading program is gone before any byte arrives
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "stderr: {stderr}");
+    assert!(stderr.contains("standard output"), "stderr: {stderr}");
+}
+
+#[test]
+fn get_dash_into_a_regular_file_writes_every_byte() {
+    let server = server();
+    let data = pattern(3 << 20);
+    fs::write(server.root().join("data.bin"), &data).unwrap();
+    let dir = scratch("get-stdout-file");
+    let out = dir.join("out.bin");
+    let status = Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
+        .args([&url(server.addr(), ""), "get", "data.bin", "-"])
+        .current_dir(&dir)
+        .env("HOME", &dir)
+        .env("NETRC", dir.join("no-such-netrc"))
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&out).unwrap())
+        .stderr(Stdio::null())
+        .status()
+        .expect("the ftp-cli binary runs");
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(fs::read(&out).unwrap(), data);
+}
+
+#[test]
 fn get_of_a_missing_file_exits_5_with_the_reply_and_leaves_no_file() {
     let server = server();
     let dir = scratch("get-missing");
@@ -1197,5 +1246,282 @@ fn ftps_url_is_implicit_tls_with_prot_p() {
     );
     run.assert_code(0);
     assert_eq!(run.stdout_lines(), ["/secure"]);
+    finish(server);
+}
+
+// ---- a server that answers SIZE with `250 1000` (issue 11: SIZE is only a help)
+
+/// Anonymous login on a scripted server.
+fn anonymous() -> Script {
+    login_script("anonymous")
+        .expect("PASS anonymous@\r\n")
+        .send("230 in\r\n")
+}
+
+/// SIZE answered `250 1000`, and MLST refused: the size is unknown.
+fn size_250(script: Script, path: &str) -> Script {
+    script
+        .expect(format!("SIZE {path}\r\n"))
+        .send("250 1000\r\n")
+        .expect(format!("MLST {path}\r\n"))
+        .send("500 unknown command\r\n")
+}
+
+/// TYPE I: SIZE is asked in binary mode (issue 11 item 1), so it comes before SIZE when the
+/// session is not binary yet, and RETR then finds it cached.
+fn binary(script: Script) -> Script {
+    script.expect("TYPE I\r\n").send("200 binary\r\n")
+}
+
+/// A passive RETR of `path` (the session already binary) that sends `data`, 226.
+fn binary_retr(script: Script, path: &str, data: &str) -> Script {
+    script
+        .transcript("C: EPSV")
+        .unwrap()
+        .passive_epsv()
+        .accept_data()
+        .transcript(&format!("C: RETR {path}\nS: 150 here"))
+        .unwrap()
+        .data_send(data)
+        .data_close()
+        .send("226 done\r\n")
+}
+
+fn quit(script: Script) -> ScriptedServer {
+    script
+        .expect("QUIT\r\n")
+        .send("221 bye\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap()
+}
+
+#[test]
+fn get_works_when_size_answers_250_and_v_says_the_check_was_skipped() {
+    let server = quit(binary_retr(
+        size_250(binary(anonymous()), "f.bin"),
+        "f.bin",
+        "0123456789",
+    ));
+    let dir = scratch("size-250-get");
+    let run = run(
+        &dir,
+        &[
+            "-v",
+            "--timeout",
+            "10",
+            &url(server.addr(), ""),
+            "get",
+            "f.bin",
+        ],
+    );
+    run.assert_code(0);
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"0123456789");
+    assert!(run.stderr.contains("size check skipped"), "{}", run.stderr);
+    finish(server);
+}
+
+#[test]
+fn get_continue_with_unknown_size_downloads_whole_and_says_so() {
+    let server = quit(binary_retr(
+        size_250(binary(anonymous()), "f.bin"),
+        "f.bin",
+        "0123456789",
+    ));
+    let dir = scratch("size-250-continue");
+    fs::write(dir.join("f.bin"), b"0123").unwrap();
+    let run = run(
+        &dir,
+        &[
+            "-v",
+            "--timeout",
+            "10",
+            &url(server.addr(), ""),
+            "get",
+            "--continue",
+            "f.bin",
+        ],
+    );
+    run.assert_code(0);
+    // Not 0123 + 0123456789: the whole file, once.
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"0123456789");
+    assert!(
+        run.stderr.contains("downloading the whole file again"),
+        "{}",
+        run.stderr
+    );
+    finish(server);
+}
+
+#[test]
+fn put_works_when_size_answers_250() {
+    let script = anonymous()
+        .transcript("C: TYPE I\nS: 200 binary\nC: EPSV")
+        .unwrap()
+        .passive_epsv()
+        .accept_data()
+        .transcript("C: STOR u.bin\nS: 150 go")
+        .unwrap()
+        .data_expect("abc")
+        .send("226 stored\r\n");
+    let server = quit(size_250(script, "u.bin"));
+    let dir = scratch("size-250-put");
+    fs::write(dir.join("u.bin"), b"abc").unwrap();
+    let run = run(
+        &dir,
+        &[
+            "-v",
+            "--timeout",
+            "10",
+            &url(server.addr(), ""),
+            "put",
+            "u.bin",
+        ],
+    );
+    run.assert_code(0);
+    assert!(run.stderr.contains("size check skipped"), "{}", run.stderr);
+    finish(server);
+}
+
+#[test]
+fn ls_mv_and_mkdir_work_on_a_server_that_answers_size_with_250() {
+    // These commands never need a size; the server is the same bent one.
+    let server = list_script("-rw-r--r-- 1 0 0 54 Jun 15  2025 plain.txt\r\n");
+    let run1 = run(
+        &scratch("size-250-ls"),
+        &["--timeout", "10", &url(server.addr(), ""), "ls"],
+    );
+    run1.assert_code(0);
+    assert_eq!(run1.stdout_lines(), ["plain.txt"]);
+    finish(server);
+
+    let server = quit(
+        anonymous()
+            .expect("RNFR a\r\n")
+            .send("350 ready\r\n")
+            .expect("RNTO b\r\n")
+            .send("250 renamed\r\n"),
+    );
+    run(
+        &scratch("size-250-mv"),
+        &["--timeout", "10", &url(server.addr(), ""), "mv", "a", "b"],
+    )
+    .assert_code(0);
+    finish(server);
+
+    let server = quit(
+        anonymous()
+            .expect("MKD new\r\n")
+            .send("257 \"/new\" created\r\n"),
+    );
+    run(
+        &scratch("size-250-mkdir"),
+        &["--timeout", "10", &url(server.addr(), ""), "mkdir", "new"],
+    )
+    .assert_code(0);
+    finish(server);
+}
+
+// ---- mirror keeps local files safe
+
+#[cfg(unix)]
+#[test]
+fn mirror_does_not_write_through_a_local_symlinked_directory() {
+    let server = server();
+    let root = server.root().join("t");
+    fs::create_dir_all(root.join("sub")).unwrap();
+    fs::write(root.join("sub/evil.txt"), b"payload").unwrap();
+    fs::write(root.join("ok.txt"), b"ok").unwrap();
+    let dir = scratch("mirror-symlink-dir");
+    let outside = dir.join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    fs::create_dir_all(dir.join("copy")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("copy/sub")).unwrap();
+    let run = run(&dir, &[&url(server.addr(), ""), "mirror", "t", "copy"]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    assert!(!outside.join("evil.txt").exists());
+    assert_eq!(fs::read(dir.join("copy/ok.txt")).unwrap(), b"ok");
+}
+
+#[test]
+fn mirror_copies_dot_files_with_list_a_where_there_is_no_mlsd() {
+    let list = |script: Script, arg: &str, listing: &str| {
+        script
+            .expect("EPSV\r\n")
+            .passive_epsv()
+            .accept_data()
+            .expect(format!("LIST {arg}\r\n"))
+            .send("150 here\r\n")
+            .data_send(listing)
+            .data_close()
+            .send("226 done\r\n")
+    };
+    let retr = |script: Script, path: &str, data: &str| {
+        let size = data.len();
+        let script = binary(script)
+            .transcript(&format!("C: SIZE {path}\nS: 213 {size}"))
+            .unwrap();
+        binary_retr(script, path, data)
+    };
+    // vsftpd: no MLSD, and plain LIST hides dot files; LIST -a shows them.
+    let script = anonymous()
+        .expect("FEAT\r\n")
+        .send("211-Features:\r\n SIZE\r\n211 End\r\n")
+        .expect("TYPE A\r\n")
+        .send("200 type A\r\n");
+    let script = list(
+        script,
+        "-a t",
+        "drwxr-xr-x 2 0 0 4096 Nov 22 05:05 .\r\n\
+         drwxr-xr-x 2 0 0 4096 Nov 22 05:05 ..\r\n\
+         -rw-r--r-- 1 0 0 6 Nov 22 05:05 .hidden\r\n",
+    );
+    let script = retr(script, "t/.hidden", "secret");
+    let server = quit(script);
+    let dir = scratch("mirror-list-a");
+    let run = run(
+        &dir,
+        &[
+            "--timeout",
+            "10",
+            &url(server.addr(), ""),
+            "mirror",
+            "t",
+            "copy",
+        ],
+    );
+    run.assert_code(0);
+    assert_eq!(fs::read(dir.join("copy/.hidden")).unwrap(), b"secret");
+    finish(server);
+}
+
+#[test]
+fn a_failed_get_keeps_the_local_file_and_says_how_to_resume() {
+    // Larger than the socket buffers, so that some of it is written before the 426 comes.
+    let data = "x".repeat(8 << 20);
+    let script = binary(anonymous())
+        .transcript("C: SIZE f.bin\nS: 550 no SIZE here\nC: MLST f.bin\nS: 500 no MLST")
+        .unwrap()
+        .transcript("C: EPSV")
+        .unwrap()
+        .passive_epsv()
+        .accept_data()
+        .transcript("C: RETR f.bin\nS: 150 here")
+        .unwrap()
+        .data_send(data.as_str())
+        .data_close()
+        .send("426 connection lost\r\n");
+    let server = quit(script);
+    let dir = scratch("get-failed-keeps");
+    fs::write(dir.join("f.bin"), b"good old copy").unwrap();
+    let run = run(
+        &dir,
+        &["--timeout", "10", &url(server.addr(), ""), "get", "f.bin"],
+    );
+    run.assert_code(4);
+    assert_eq!(fs::read(dir.join("f.bin")).unwrap(), b"good old copy");
+    assert!(run.stderr.contains("f.bin.ftp-part"), "{}", run.stderr);
+    assert!(run.stderr.contains("--continue"), "{}", run.stderr);
     finish(server);
 }

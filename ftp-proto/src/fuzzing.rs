@@ -377,3 +377,131 @@ pub fn netrc(data: &[u8]) {
     }
     let _ = netrc.holds_private_password();
 }
+
+/// Drives the walk planner ([`crate::plan::WalkPlanner`]) through listings the input makes up,
+/// with small limits taken from its first six bytes, and checks that it keeps every bound:
+/// the bytes held never exceed the limit, every entry handed out has a safe relative path
+/// (no empty, `.`, `..` component, no `/`, `\` or control character in a name) within the
+/// name, path and depth limits, no more entries are handed out than the walk limit, and the
+/// walk ends.
+///
+/// After the limits, each listing is a sequence of records: a tag byte (`0xFF` ends the
+/// listing, `0xFE` fails it, `0xFD` is an unreadable line, `0xFC` a line that gives no entry,
+/// else the low three bits pick the kind and bit 3 adds a `unique` fact), then a length byte
+/// and that many name bytes (decoded lossily), then for a `unique` one byte. The end of the
+/// input ends the open listing.
+pub fn walk_planner(data: &[u8]) {
+    use crate::listing::{EntryType, ListingError};
+    use crate::plan::{Listed, WalkLimits, WalkPlanner, WalkStep};
+
+    let Some((head, mut rest)) = data.split_first_chunk::<6>() else {
+        return;
+    };
+    let limits = WalkLimits {
+        max_depth: usize::from(head[0] % 8) + 1,
+        max_name_len: usize::from(head[1] % 32) + 1,
+        max_path_len: usize::from(head[2] % 128) + 1,
+        max_entries_per_dir: usize::from(head[3] % 16) + 1,
+        max_entries: u64::from(head[4] % 64) + 1,
+        max_bytes_held: usize::from(head[5]) * 16 + 64,
+    };
+    let mut walk = WalkPlanner::new(if head[0] & 0x80 != 0 { "root" } else { "" }, limits);
+    let mut handed = 0u64;
+    let max_steps = 10_000 + 100 * data.len();
+    for _ in 0..max_steps {
+        assert!(walk.held_bytes() <= limits.max_bytes_held);
+        match walk.next_step() {
+            WalkStep::Done => {
+                assert!(walk.is_done());
+                return;
+            }
+            WalkStep::Entry(entry) => {
+                handed += 1;
+                assert!(handed <= limits.max_entries);
+                assert!(entry.depth() <= limits.max_depth);
+                assert!(entry.path().len() <= limits.max_path_len);
+                assert!(entry.name().len() <= limits.max_name_len);
+                assert_eq!(entry.relative_path().split('/').count(), entry.depth());
+                for part in entry.relative_path().split('/') {
+                    assert!(!part.is_empty() && part != "." && part != "..");
+                    assert!(!part.contains(['\\']) && !part.contains(char::is_control));
+                }
+            }
+            WalkStep::Error(_) | WalkStep::Listing => {}
+            WalkStep::List(_) => loop {
+                let Some((&tag, after)) = rest.split_first() else {
+                    walk.handle_listing_end();
+                    break;
+                };
+                rest = after;
+                match tag {
+                    0xFF => {
+                        walk.handle_listing_end();
+                        break;
+                    }
+                    0xFE => {
+                        walk.handle_listing_failed();
+                        break;
+                    }
+                    0xFD => {
+                        if !walk.handle_bad_line(ListingError::LineTooLong { limit: 1 }) {
+                            break;
+                        }
+                        continue;
+                    }
+                    0xFC => {
+                        if !walk.handle_skipped() {
+                            break;
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
+                let kind = match tag & 7 {
+                    0 => EntryType::File,
+                    1 | 2 => EntryType::Dir,
+                    3 => EntryType::Symlink,
+                    4 => EntryType::CurrentDir,
+                    5 => EntryType::ParentDir,
+                    _ => EntryType::Other(b"x".to_vec()),
+                };
+                let len = rest.first().map_or(0, |&n| usize::from(n % 48));
+                rest = rest.get(1..).unwrap_or_default();
+                let (name, after) = rest.split_at(len.min(rest.len()));
+                rest = after;
+                let name = String::from_utf8_lossy(name);
+                let unique = if tag & 8 != 0 {
+                    let u = rest.get(..1);
+                    rest = rest.get(1..).unwrap_or_default();
+                    u
+                } else {
+                    None
+                };
+                let mut listed = Listed::new(&name, kind);
+                listed.unique = unique;
+                if !walk.handle_listed(listed) {
+                    break;
+                }
+                assert!(walk.held_bytes() <= limits.max_bytes_held);
+            },
+        }
+    }
+    panic!("the walk did not end in {max_steps} steps");
+}
+
+#[cfg(test)]
+mod walk_planner_tests {
+    #[test]
+    fn walk_planner_fuzz_entry_runs_on_edge_inputs() {
+        super::walk_planner(b"");
+        super::walk_planner(&[0xFF; 64]);
+        super::walk_planner(&[
+            7, 31, 127, 15, 63, 0, 1, 3, b'a', b'b', b'c', 2, 1, b'd', 0xFF,
+        ]);
+        let mut deep = vec![0x87, 31, 127, 15, 63, 255];
+        for _ in 0..200 {
+            deep.extend_from_slice(&[9, 2, b'n', b'x', 0x41]);
+        }
+        super::walk_planner(&deep);
+    }
+}

@@ -10,6 +10,58 @@ macro_rules! greeted {
 }
 
 scripts! {
+    // Issue 11 item 4: RFC 959 5.4, 332 after USER asks for the account first.
+    login_332_after_user_sends_acct_then_pass: greeted!("
+        > login alice secret dept
+        C: USER alice
+        S: 332 Need account for login.
+        C: ACCT ****
+        S: 331 Password required.
+        C: PASS ****
+        S: 230 Logged in.
+        F: ok LoggedIn 230
+    ");
+    login_332_after_user_then_230_to_acct: greeted!("
+        > login alice secret dept
+        C: USER alice
+        S: 332 Need account for login.
+        C: ACCT ****
+        S: 230 Logged in.
+        F: ok LoggedIn 230
+    ");
+    login_332_after_user_without_an_account_is_unexpected: greeted!("
+        > login alice secret
+        C: USER alice
+        S: 332 Need account for login.
+        F: err UnexpectedReply 332
+    ");
+    acct_sends_acct_and_wants_a_2xx: greeted!("
+        > acct dept
+        C: ACCT ****
+        S: 230 Account accepted.
+        F: ok Reply 230
+        > acct dept
+        C: ACCT ****
+        S: 530 Not logged in.
+        F: err Permanent 530
+    ");
+    voidcmd_takes_a_2xx: greeted!("
+        > voidcmd SITE CHMOD 644 f
+        C: SITE CHMOD 644 f
+        S: 200 SITE CHMOD command ok.
+        F: ok Reply 200
+    ");
+    voidcmd_3xx_is_an_unexpected_reply: greeted!("
+        > voidcmd SITE X
+        C: SITE X
+        S: 350 more please
+        F: err UnexpectedReply 350
+        > noop
+        C: NOOP
+    ");
+    voidcmd_refuses_what_execute_refuses: greeted!("
+        > voidcmd RETR f => err UseDedicatedMethod
+    ");
     greeting_220_ends_connect: "
         > connect
         S: 220 (vsFTPd 3.0.3)
@@ -214,10 +266,18 @@ scripts! {
         S: 257 "/capture-vsftpd/say ""hi""" created
         F: ok Path /capture-vsftpd/say "hi" 257
     "#);
-    pwd_malformed_257_is_protocol_error: greeted!("
+    pwd_257_without_a_quoted_path_is_an_empty_path_as_ftplib_for_iis: greeted!("
         > pwd
         C: PWD
         S: 257 no quotes here
+        F: ok Path  257
+        > mkd d
+        C: MKD d
+        S: 257 MKD command successful.
+        F: ok Path  257
+        > pwd
+        C: PWD
+        S: 257 \"unterminated
         F: err Protocol Malformed 257
         > noop
         C: NOOP
@@ -362,24 +422,64 @@ scripts! {
     ");
     size_213: greeted!("
         > size plain.txt
+        C: TYPE I
+        S: 200 Switching to Binary mode.
         C: SIZE plain.txt
         S: 213 54
         F: ok Size 54
     ");
+    size_is_asked_under_type_i_once_binary_is_known: greeted!("
+        > size plain.txt
+        C: TYPE I
+        S: 200 Switching to Binary mode.
+        C: SIZE plain.txt
+        S: 213 54
+        F: ok Size 54
+        > size other.txt
+        C: SIZE other.txt
+        S: 213 7
+        F: ok Size 7
+        > execute TYPE A
+        C: TYPE A
+        S: 200 Switching to ASCII mode.
+        F: ok Reply 200
+        > size plain.txt
+        C: TYPE I
+        S: 200 Switching to Binary mode.
+        C: SIZE plain.txt
+    ");
+    size_type_i_refused_is_the_error: greeted!("
+        > size plain.txt
+        C: TYPE I
+        S: 504 no binary here
+        F: err Permanent 504
+    ");
     proftpd_size_in_ascii_550: greeted!("
+        > execute TYPE I
+        C: TYPE I
+        S: 200 Switching to Binary mode.
+        F: ok Reply 200
         > size plain.txt
         C: SIZE plain.txt
         S: 550 SIZE not allowed in ASCII mode
         F: err Permanent 550
     ");
-    size_other_2xx_is_protocol_error: greeted!("
+    size_other_positive_reply_is_size_unknown_as_ftplib: greeted!("
+        > size plain.txt
+        C: TYPE I
+        S: 200 Switching to Binary mode.
+        C: SIZE plain.txt
+        S: 250 1000
+        F: ok Size - 250
         > size plain.txt
         C: SIZE plain.txt
         S: 200 54
-        F: err Protocol Malformed 200
+        F: ok Size - 200
     ");
     size_garbage_213_is_protocol_error: greeted!("
         > size plain.txt
+        C: TYPE I
+        S: 200 Switching to Binary mode.
         C: SIZE plain.txt
         S: 213 fifty-four
         F: err Protocol Malformed 213
@@ -569,13 +669,12 @@ scripts! {
         A: CloseAll
         > noop => err Closed
     ");
-    stale_timer_is_ignored: greeted!("
+    time_passing_while_idle_fires_nothing: greeted!("
         > noop
         C: NOOP
         S: 200 ok
         F: ok Reply 200
-        X: Reply
-        X: DataIdle
+        W: 3600
         > noop
         C: NOOP
         S: 200 ok
@@ -589,8 +688,8 @@ scripts! {
         S! 2
         S! 0
         S! 0 ok\\r\\n
-        T: cancel Reply
         F: ok Reply 200
+        T: cancel Reply
     ");
 }
 
@@ -598,22 +697,25 @@ scripts! {
 fn pass_bytes_carry_the_password_and_display_masks_it() {
     use ftp_proto::client::{Client, Config, Output};
     use ftp_proto::{Arg, Password};
+    let now = std::time::Instant::now();
     let mut c = Client::new(Config::default());
     c.connect(
         client_support::LOCAL.parse().unwrap(),
         client_support::PEER.parse().unwrap(),
+        now,
     )
     .unwrap();
-    c.handle_control_input(b"220 hi\r\n331 pw\r\n");
+    c.handle_control_input(b"220 hi\r\n331 pw\r\n", now);
     while c.poll_output() != Output::Idle {}
     c.login(
         Arg::try_from("u").unwrap(),
         Password::from(Arg::try_from("s3cr3t").unwrap()),
         None,
+        now,
     )
     .unwrap();
     while c.poll_output() != Output::Idle {}
-    c.handle_control_input(b"331 pw\r\n");
+    c.handle_control_input(b"331 pw\r\n", now);
     let mut sends = Vec::new();
     loop {
         match c.poll_output() {
@@ -717,7 +819,7 @@ every_refusal! {
         3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
     delete_success_and_every_refusal: "delete f", "DELE f", "250 ok" => "ok Reply 250",
         3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
-    size_success_and_every_refusal: "size f", "SIZE f", "213 5" => "ok Size 5",
+    size_success_and_every_refusal: "size f", "TYPE I\nS: 200 ok\nC: SIZE f", "213 5" => "ok Size 5",
         3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
     mdtm_success_and_every_refusal: "mdtm f", "MDTM f", "213 20261122050500" => "ok Modified 20261122050500",
         3xx => "err UnexpectedReply 350", 4xx/5xx refused: true;
@@ -735,4 +837,42 @@ every_refusal! {
         3xx => "ok Reply 350", 4xx/5xx refused: true;
     opts_utf8_success_and_every_refusal: "opts_utf8", "OPTS UTF8 ON", "200 ok" => "ok Reply 200",
         3xx => "ok Reply 350", 4xx/5xx refused: false;
+}
+
+/// Issue 11 item 11: a 120 greeting ("ready in nnn minutes") extends the wait for the
+/// greeting to what it announces, within `Timeouts::ready_soon_cap`.
+#[test]
+fn greeting_120_extends_the_connect_wait_within_a_cap() {
+    let config = ftp_proto::client::Config::default(); // connect 30 s, cap 10 min
+    client_support::run(
+        &config,
+        "
+        > connect
+        S: 120 Service ready in 2 minutes.
+        W: 100
+        S: 220 ready
+        F: ok Greeting 220
+    ",
+    );
+    client_support::run(
+        &config,
+        "
+        > connect
+        S: 120 Service ready in 999 minutes.
+        W: 590
+        W: 20
+        F: err Timeout Connect
+        A: CloseAll
+    ",
+    );
+    // Without the 120, the connect timeout holds.
+    client_support::run(
+        &config,
+        "
+        > connect
+        W: 31
+        F: err Timeout Connect
+        A: CloseAll
+    ",
+    );
 }

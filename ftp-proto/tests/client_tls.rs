@@ -10,18 +10,94 @@ macro_rules! greeted {
 }
 
 scripts! {
+    // Issue 11 item 5: RFC 2228, a successful AUTH resets PBSZ/PROT: after prot_p, ccc and
+    // auth again, data connections are clear until prot_p.
+    successful_auth_resets_the_data_protection: greeted!("
+        > auth_tls
+        C: AUTH TLS
+        S: 234 Proceed with negotiation.
+        A: SecureControl
+        L: secured
+        F: ok Reply 234
+        > prot_p
+        C: PBSZ 0
+        S: 200 PBSZ=0
+        C: PROT P
+        S: 200 Protection level set to P
+        F: ok Reply 200
+        > ccc
+        C: CCC
+        S: 200 Clear command channel.
+        A: ShutdownControlTls
+        L: plain
+        F: ok Reply 200
+        > auth_tls
+        C: AUTH TLS
+        S: 234 Proceed with negotiation.
+        A: SecureControl
+        L: secured
+        F: ok Reply 234
+        > retr f
+        C: TYPE I
+        S: 200 ok
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR f
+        S: 150 ok
+        A: StartData -
+    ");
+    secure_login_plan_auth_then_login_then_pbsz_prot: greeted!("
+        > login_secure alice secret prot
+        C: AUTH TLS
+        S: 234 Proceed with negotiation.
+        A: SecureControl
+        L: secured
+        C: USER alice
+        S: 331 Please specify the password.
+        C: PASS ****
+        S: 230 Login successful.
+        C: PBSZ 0
+        S: 200 PBSZ set to 0.
+        C: PROT P
+        S: 200 PROT now Private.
+        F: ok LoggedIn 230
+        > retr f
+        C: TYPE I
+    ");
+    secure_login_plan_stops_at_a_refused_auth_before_any_credential: greeted!("
+        > login_secure alice secret prot
+        C: AUTH TLS
+        S: 530 Please login with USER and PASS.
+        F: err Permanent 530
+        > noop
+        C: NOOP
+    ");
+    secure_login_plan_stops_at_a_failed_login: greeted!("
+        > login_secure alice wrong
+        C: AUTH TLS
+        S: 234 Proceed with negotiation.
+        A: SecureControl
+        L: secured
+        C: USER alice
+        S: 331 Please specify the password.
+        C: PASS ****
+        S: 530 Login incorrect.
+        F: err Permanent 530
+    ");
     auth_tls_234_secures_control: greeted!("
         !timers
         > auth_tls
         C: AUTH TLS
         T: arm Reply
         S: 234 Proceed with negotiation.
-        T: cancel Reply
         A: SecureControl
         T: arm Connect
+        T: cancel Reply
         L: secured
-        T: cancel Connect
         F: ok Reply 234
+        T: cancel Connect
         > auth_tls => err AlreadySecure
         > login ftpuser pw
         C: USER ftpuser
@@ -52,6 +128,15 @@ scripts! {
     ");
     auth_tls_handshake_failure_closes: greeted!("
         > auth_tls
+        C: AUTH TLS
+        S: 234 Proceed with negotiation.
+        A: SecureControl
+        L: failed certificate unknown
+        F: err Tls
+        A: CloseAll
+    ");
+    secure_login_plan_fails_closed_when_the_handshake_fails: greeted!("
+        > login_secure alice secret
         C: AUTH TLS
         S: 234 Proceed with negotiation.
         A: SecureControl
@@ -204,22 +289,22 @@ scripts! {
         C: AUTH TLS
         T: arm Reply
         S: 234 AUTH TLS successful
-        T: cancel Reply
         A: SecureControl
         T: arm Connect
+        T: cancel Reply
         L: secured
-        T: cancel Connect
         F: ok Reply 234
+        T: cancel Connect
         > ccc
         C: CCC
         T: arm Reply
         S: 200 Clearing control channel protection
-        T: cancel Reply
         A: ShutdownControlTls
         T: arm Connect
+        T: cancel Reply
         L: plain
-        T: cancel Connect
         F: ok Reply 200
+        T: cancel Connect
         > ccc => err NotSecure
         > noop
         C: NOOP
@@ -281,14 +366,16 @@ fn implicit_tls_starts_secure() {
 fn injection_error_counts_the_buffered_bytes() {
     use ftp_proto::client::{Client, Config, Error, Event, Output, ProtocolError};
     let mut c = Client::new(Config::default());
+    let now = std::time::Instant::now();
     c.connect(
         client_support::LOCAL.parse().unwrap(),
         client_support::PEER.parse().unwrap(),
+        now,
     )
     .unwrap();
-    c.handle_control_input(b"220 hi\r\n");
-    c.auth_tls().unwrap();
-    c.handle_control_input(b"234 go\r\n230 injected\r\n");
+    c.handle_control_input(b"220 hi\r\n", now);
+    c.auth_tls(now).unwrap();
+    c.handle_control_input(b"234 go\r\n230 injected\r\n", now);
     let mut found = None;
     loop {
         match c.poll_output() {
@@ -344,5 +431,31 @@ fn auth_tls_partial_line_after_234_in_the_same_read_is_injection() {
         "
         ),
         client_support::Feed::Whole,
+    );
+}
+
+/// Implicit FTPS: the control connection is secured before the greeting, so the secure login
+/// plan skips AUTH TLS and goes straight to the login, then PBSZ/PROT.
+#[test]
+fn secure_login_plan_under_implicit_tls_skips_auth() {
+    let config = ftp_proto::client::Config {
+        implicit_tls: true,
+        ..Default::default()
+    };
+    client_support::run(
+        &config,
+        "
+        > connect
+        S: 220 ready
+        F: ok Greeting 220
+        > login_secure alice secret prot
+        C: USER alice
+        S: 230 Login successful.
+        C: PBSZ 0
+        S: 200 ok
+        C: PROT P
+        S: 200 ok
+        F: ok LoggedIn 230
+    ",
     );
 }

@@ -15,6 +15,22 @@ macro_rules! ready {
 }
 
 scripts! {
+    mlsd_with_facts_sends_opts_mlst_first: ready!("
+        > mlsd facts=type,size,modify
+        C: OPTS MLST type;size;modify;
+        S: 200 MLST OPTS type;size;modify;
+        C: TYPE A
+        S: 200 Switching to ASCII mode.
+        C: EPSV
+    ");
+    mlsd_with_facts_refused_opts_ends_the_transfer: ready!("
+        > mlsd facts=type
+        C: OPTS MLST type;
+        S: 501 Bad fact list
+        F: err Permanent 501
+        > noop
+        C: NOOP
+    ");
     retr_passive_epsv_150_data_then_226: ready!("
         !timers
         > retr plain.txt
@@ -22,21 +38,22 @@ scripts! {
         T: arm Reply
         S: 229 Entering Extended Passive Mode (|||40083|)
         A: ConnectData 127.0.0.1:40083
+        T: cancel Reply
         T: arm DataConnect
         D: connected 127.0.0.1:40083
-        T: cancel DataConnect
         C: RETR plain.txt
         T: arm Reply
+        T: cancel DataConnect
         S: 150 Opening BINARY mode data connection for plain.txt (54 bytes).
-        T: cancel Reply
         A: StartData 54
+        T: cancel Reply
         T: arm DataIdle
         D: finished 54
         T: cancel DataIdle
         T: arm FinalReply
         S: 226 Transfer complete.
-        T: cancel FinalReply
         F: ok Transfer 226 54
+        T: cancel FinalReply
     ");
     retr_226_before_data_eof_keeps_data_open: ready!("
         !timers
@@ -45,19 +62,20 @@ scripts! {
         T: arm Reply
         S: 229 Entering Extended Passive Mode (|||40083|)
         A: ConnectData 127.0.0.1:40083
+        T: cancel Reply
         T: arm DataConnect
         D: connected 127.0.0.1:40083
-        T: cancel DataConnect
         C: RETR plain.txt
         T: arm Reply
+        T: cancel DataConnect
         S: 150 Opening BINARY mode data connection for plain.txt (54 bytes).
         S: 226 Transfer complete.
-        T: cancel Reply
         A: StartData 54
+        T: cancel Reply
         T: arm DataIdle
         D: finished 54
-        T: cancel DataIdle
         F: ok Transfer 226 54
+        T: cancel DataIdle
     ");
     pyftpdlib_125_instead_of_150: ready!("
         > retr plain.txt
@@ -381,22 +399,23 @@ scripts! {
         T: arm Reply
         S: 229 ok (|||40000|)
         A: ConnectData 127.0.0.1:40000
+        T: cancel Reply
         T: arm DataConnect
         D: connected 127.0.0.1:40000
-        T: cancel DataConnect
         C: RETR a
         T: arm Reply
+        T: cancel DataConnect
         S: 150 ok
-        T: cancel Reply
         A: StartData -
+        T: cancel Reply
         T: arm DataIdle
         D: failed io connection reset
         A: CloseData
         T: cancel DataIdle
         T: arm FinalReply
         S: 226 Transfer complete.
-        T: cancel FinalReply
         F: err Data Io
+        T: cancel FinalReply
     ");
     vsftpd_522_after_tls_data_failure_is_reported: ready!("
         > retr a
@@ -723,26 +742,26 @@ scripts! {
         A: ListenData 127.0.0.1
         T: arm DataConnect
         D: listening 127.0.0.1:54819
-        T: cancel DataConnect
         C: EPRT |1|127.0.0.1|54819|
         T: arm Reply
+        T: cancel DataConnect
         S: 200 EPRT command successful. Consider using EPSV.
         C: RETR a
         T: arm Reply
         S: 150 Opening BINARY mode data connection for a (5 bytes).
-        T: cancel Reply
         A: AcceptData 127.0.0.1
+        T: cancel Reply
         T: arm DataConnect
         D: accepted 10.1.2.3:20
         A: RejectDataPeer 10.1.2.3:20
         D: accepted 127.0.0.1:20
-        T: cancel DataConnect
         A: StartData 5
+        T: cancel DataConnect
         T: arm DataIdle
         S: 226 Transfer complete.
         D: finished 5
-        T: cancel DataIdle
         F: ok Transfer 226 5
+        T: cancel DataIdle
     ");
     active_missing_1xx_2xx_accepts_then_starts: ready!("
         > passive off
@@ -854,31 +873,32 @@ scripts! {
         T: arm Reply
         S: 229 Entering Extended Passive Mode (|||40049|)
         A: ConnectData 127.0.0.1:40049
+        T: cancel Reply
         T: arm DataConnect
         D: connected 127.0.0.1:40049
-        T: cancel DataConnect
         C: RETR /big.bin
         T: arm Reply
+        T: cancel DataConnect
         S: 150 Opening BINARY mode data connection for /big.bin (1073741824 bytes).
-        T: cancel Reply
         A: StartData 1073741824
+        T: cancel Reply
         T: arm DataIdle
         > abort
         A: CloseData
-        T: cancel DataIdle
         F: err Aborted
         C: ABOR
         T: arm Reply
+        T: cancel DataIdle
         S: 426 Failure writing network stream.
         S: 225 No transfer to ABOR.
-        T: cancel Reply
         F: ok Aborted 426 225
+        T: cancel Reply
         > noop
         C: NOOP
         T: arm Reply
         S: 200 NOOP ok.
-        T: cancel Reply
         F: ok Reply 200
+        T: cancel Reply
     ");
     abort_libunftp_226_then_426: ready!("
         > retr /big.bin
@@ -1038,4 +1058,383 @@ fn listing_line_over_the_limit_is_reported_and_the_listing_goes_on() {
         "
         ),
     );
+}
+
+/// Issue 10: the reply timer of EPSV ends with the 229, so a data connection that opens slowly
+/// (here 20 s, past the 10 s reply timeout) is bounded by the data-connect timer alone, and its
+/// expiry leaves the session usable. On the virtual clock, the timers fire in deadline order.
+#[test]
+fn epsv_then_slow_data_connect_outlives_the_reply_timeout() {
+    use std::time::Duration;
+    let config = ftp_proto::client::Config {
+        timeouts: ftp_proto::client::Timeouts {
+            reply: Duration::from_secs(10),
+            data_connect: Duration::from_secs(30),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let connects_late = "
+        !timers
+        > retr a
+        C: EPSV
+        T: arm Reply
+        S: 229 Entering Extended Passive Mode (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        T: cancel Reply
+        T: arm DataConnect
+        W: 20
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        T: arm Reply
+        T: cancel DataConnect
+    ";
+    client_support::run(&config, &format!("{}{connects_late}", ready!("")));
+    let never_connects = "
+        > retr a
+        C: EPSV
+        S: 229 Entering Extended Passive Mode (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        W: 20
+        X: DataConnect
+        A: CloseData
+        F: err Timeout DataConnect
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+    ";
+    client_support::run(&config, &format!("{}{never_connects}", ready!("")));
+}
+
+/// Issue 11 item 11: any duration is accepted; `Duration::MAX` is no deadline at all (ftplib
+/// `timeout=None`), and a wait under it never expires however much time passes.
+#[test]
+fn duration_max_timeouts_never_expire_and_do_not_overflow() {
+    let config = ftp_proto::client::Config {
+        timeouts: ftp_proto::client::Timeouts::UNLIMITED,
+        ..Default::default()
+    };
+    let s = client_support::run(
+        &config,
+        "
+        > connect
+        W: 100000
+        S: 220 ready
+        F: ok Greeting 220
+        > retr a
+        C: TYPE I
+        W: 100000
+        S: 200 ok
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        W: 100000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        W: 100000
+        D: finished 0
+        W: 100000
+        S: 226 ok
+        F: ok Transfer 226 -
+    ",
+    );
+    assert_eq!(s.client.poll_timeout(), None);
+}
+
+/// The data-idle rule lives in the core: progress reported by the adapter (raw transfers,
+/// zero-copy paths included) restarts the idle timer; without progress it expires.
+#[test]
+fn data_progress_restarts_the_idle_timer_and_silence_expires_it() {
+    client_support::run(
+        &ftp_proto::client::Config::default(),
+        ready!(
+            "
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        W: 50
+        D: progress 1000
+        W: 50
+        D: progress 1000
+        W: 50
+        X: DataIdle
+        A: CloseData
+        S: 426 aborted
+        F: err Timeout DataIdle
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+    "
+        ),
+    );
+}
+
+scripts! {
+    // Issue 11 item 3: a 2xx before the 1xx keeps the dialogue in step: the transfer ends with
+    // the reply after the 1xx, and the next command gets its own reply.
+    list_200_before_150_keeps_the_dialogue_in_step: ready!("
+        > list sink=lines
+        C: TYPE A
+        S: 200 Switching to ASCII mode.
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: LIST
+        S: 200 PORT command successful.
+        A: StartData -
+        S: 150 Here comes the directory listing.
+        D: input a\\r\\n
+        E: line a
+        D: finished 3
+        S: 226 Directory send OK.
+        F: ok Transfer 226 -
+        > noop
+        C: NOOP
+        S: 200 NOOP ok.
+        F: ok Reply 200
+    ");
+    stor_200_before_150_with_data_already_done_waits_for_the_final_reply: ready!("
+        > stor f
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: STOR f
+        S: 200 ok
+        A: StartData -
+        D: finished 5
+        S: 150 Ok to send data.
+        S: 226 Transfer complete.
+        F: ok Transfer 226 -
+    ");
+    // Issue 11 item 6: ABOR's replies are checked as ftplib checks them.
+    abort_reply_other_than_426_225_226_451_is_a_protocol_error: ready!("
+        > retr big
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR big
+        S: 150 ok
+        A: StartData -
+        > abort
+        A: CloseData
+        F: err Aborted
+        C: ABOR
+        S: 200 whatever
+        F: err Protocol AbortReply 200
+    ");
+    abort_451_then_226_is_accepted: ready!("
+        > retr big
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR big
+        S: 150 ok
+        A: StartData -
+        > abort
+        A: CloseData
+        F: err Aborted
+        C: ABOR
+        S: 451 Transfer aborted.
+        S: 226 ABOR successful.
+        F: ok Aborted 451 226
+    ");
+    abort_when_idle_500_is_a_protocol_error: ready!("
+        > abort
+        C: ABOR
+        S: 500 Unknown command.
+        F: err Protocol AbortReply 500
+    ");
+}
+
+/// Issue 11 item 8: an IPv4-mapped IPv6 peer (`::ffff:a.b.c.d`) is IPv4: EPSV refused falls
+/// back to PASV, the data connection goes to the IPv4 address.
+#[test]
+fn ipv4_mapped_peer_is_ipv4_epsv_falls_back_to_pasv() {
+    let script = "
+        > connect_mapped
+        S: 220 ready
+        F: ok Greeting 220
+        > retr a
+        C: TYPE I
+        S: 200 ok
+        C: EPSV
+        S: 500 EPSV not understood
+        C: PASV
+        S: 227 Entering Passive Mode (127,0,0,1,156,64).
+        A: ConnectData 127.0.0.1:40000
+    ";
+    client_support::run(&ftp_proto::client::Config::default(), script);
+}
+
+/// Issue 11 item 8, active mode: EPRT refused falls back to PORT with the IPv4 address.
+#[test]
+fn ipv4_mapped_peer_is_ipv4_eprt_falls_back_to_port() {
+    let config = ftp_proto::client::Config {
+        passive: false,
+        ..Default::default()
+    };
+    let script = "
+        > connect_mapped
+        S: 220 ready
+        F: ok Greeting 220
+        > retr a
+        C: TYPE I
+        S: 200 ok
+        A: ListenData 127.0.0.1
+        D: listening [::ffff:127.0.0.1]:40000
+        C: EPRT |1|127.0.0.1|40000|
+        S: 500 EPRT not understood
+        C: PORT 127,0,0,1,156,64
+    ";
+    client_support::run(&config, script);
+}
+
+/// Issue 11 item 13: with `Config::epsv_all`, `EPSV ALL` goes once before the first passive
+/// transfer; once accepted, a refused EPSV does not fall back to PASV and active transfers are
+/// refused; a refused `EPSV ALL` is ignored.
+#[test]
+fn epsv_all_setting() {
+    let config = ftp_proto::client::Config {
+        epsv_all: true,
+        ..Default::default()
+    };
+    client_support::run(
+        &config,
+        ready!(
+            "
+        > retr a
+        C: EPSV ALL
+        S: 200 EPSV ALL ok.
+        C: EPSV
+        S: 229 Entering Extended Passive Mode (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        D: finished 0
+        S: 226 ok
+        F: ok Transfer 226 -
+        > retr b
+        C: EPSV
+        S: 500 no EPSV today
+        F: err Permanent 500
+        > passive off
+        > retr c => err EpsvAllInForce
+    "
+        ),
+    );
+    client_support::run(
+        &config,
+        ready!(
+            "
+        > retr a
+        C: EPSV ALL
+        S: 500 Unknown command.
+        C: EPSV
+        S: 500 Unknown command.
+        C: PASV
+        S: 227 Entering Passive Mode (127,0,0,1,156,64).
+        A: ConnectData 127.0.0.1:40000
+    "
+        ),
+    );
+    // Off by default: no EPSV ALL.
+    client_support::run(
+        &ftp_proto::client::Config::default(),
+        ready!(
+            "
+        > retr a
+        C: EPSV
+    "
+        ),
+    );
+}
+
+scripts! {
+    // A binary download whose data ends cleanly short of the announced size is truncated
+    // (curl: CURLE_PARTIAL_FILE), found by the hostile suite; REST counts either way.
+    plain_binary_download_short_of_the_announced_size_is_truncation: ready!("
+        > retr f
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR f
+        S: 150 Opening BINARY mode data connection for f (1000 bytes).
+        A: StartData 1000
+        D: finished 500
+        A: CloseData
+        S: 226 done
+        F: err Data Truncated
+        > noop
+        C: NOOP
+    ");
+    plain_binary_download_after_rest_complete_either_way_it_is_announced: ready!("
+        > retr f rest=400
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: REST 400
+        S: 350 Restart position accepted (400).
+        C: RETR f
+        S: 150 Opening BINARY mode data connection for f (1000 bytes).
+        A: StartData 1000
+        D: finished 600
+        S: 226 done
+        F: ok Transfer 226 1000
+        > retr f rest=400
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: REST 400
+        S: 350 Restart position accepted (400).
+        C: RETR f
+        S: 150 Opening BINARY mode data connection for f (600 bytes).
+        A: StartData 600
+        D: finished 600
+        S: 226 done
+        F: ok Transfer 226 600
+    ");
+    plain_download_longer_than_announced_or_in_ascii_is_not_judged: ready!("
+        > retr f
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR f
+        S: 150 Opening BINARY mode data connection for f (10 bytes).
+        A: StartData 10
+        D: finished 12
+        S: 226 done
+        F: ok Transfer 226 10
+        > retr f type=A sink=lines
+        C: TYPE A
+        S: 200 ok
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR f
+        S: 150 Opening ASCII mode data connection for f (10 bytes).
+        A: StartData 10
+        D: finished 8
+        S: 226 done
+        F: ok Transfer 226 10
+    ");
 }

@@ -2,20 +2,27 @@
 
 use core::time::Duration;
 
+use super::Timer;
 use crate::framer::FramerLimits;
 use crate::listing::ListingLimits;
 
-/// How long each named wait may last. The core has no clock: it hands these durations to the
-/// adapter in [`TimerUpdate::Arm`](super::TimerUpdate::Arm) and the adapter reports expiry with
+/// How long each named wait may last. The core has no clock: it adds these durations to the
+/// `now` the adapter passes in, answers the earliest deadline with
+/// [`Client::poll_timeout`](super::Client::poll_timeout) and expires timers in
 /// [`Client::handle_timeout`](super::Client::handle_timeout).
+///
+/// Any duration is accepted. One too long for an `Instant` (such as [`Duration::MAX`]) means
+/// no deadline: the wait is unbounded, as ftplib's `timeout=None` ([`Timeouts::UNLIMITED`]).
 ///
 /// ```
 /// use std::time::Duration;
-/// use ftp_proto::client::Timeouts;
+/// use ftp_proto::client::{Timer, Timeouts};
 ///
 /// let t = Timeouts { reply: Duration::from_secs(10), ..Timeouts::default() };
 /// assert_eq!(t.reply, Duration::from_secs(10));
-/// assert_eq!(t.data_idle, Duration::from_secs(60));
+/// assert_eq!(t.duration(Timer::DataIdle), Duration::from_secs(60));
+/// assert_eq!(Timeouts::all(Duration::from_secs(5)).final_reply, Duration::from_secs(5));
+/// assert_eq!(Timeouts::UNLIMITED.connect, Duration::MAX);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timeouts {
@@ -34,6 +41,40 @@ pub struct Timeouts {
     /// [`Timer::FinalReply`](super::Timer::FinalReply): the transfer's final reply once the data
     /// connection has ended (or failed). 30 s.
     pub final_reply: Duration,
+    /// The most a `120 Service ready in nnn minutes` greeting may extend the wait for the
+    /// greeting ([`Timer::Connect`](super::Timer::Connect)) to. 10 min.
+    pub ready_soon_cap: Duration,
+}
+
+/// The default of [`Timeouts::ready_soon_cap`].
+const READY_SOON_CAP: Duration = Duration::from_secs(600);
+
+impl Timeouts {
+    /// No deadline for any wait (ftplib `timeout=None`).
+    pub const UNLIMITED: Timeouts = Timeouts::all(Duration::MAX);
+
+    /// The same duration for every wait (ftplib's single `timeout`).
+    pub const fn all(d: Duration) -> Timeouts {
+        Timeouts {
+            connect: d,
+            reply: d,
+            data_connect: d,
+            data_idle: d,
+            final_reply: d,
+            ready_soon_cap: READY_SOON_CAP,
+        }
+    }
+
+    /// The duration of `timer`.
+    pub const fn duration(&self, timer: Timer) -> Duration {
+        match timer {
+            Timer::Connect => self.connect,
+            Timer::Reply => self.reply,
+            Timer::DataConnect => self.data_connect,
+            Timer::DataIdle => self.data_idle,
+            Timer::FinalReply => self.final_reply,
+        }
+    }
 }
 
 impl Default for Timeouts {
@@ -44,6 +85,7 @@ impl Default for Timeouts {
             data_connect: Duration::from_secs(30),
             data_idle: Duration::from_secs(60),
             final_reply: Duration::from_secs(30),
+            ready_soon_cap: READY_SOON_CAP,
         }
     }
 }
@@ -75,6 +117,12 @@ pub struct Config {
     /// The control connection is TLS from the start (implicit FTPS, usually port 990): the
     /// adapter has completed the handshake before [`Client::connect`](super::Client::connect).
     pub implicit_tls: bool,
+    /// Send `EPSV ALL` before the first passive transfer (RFC 2428 section 4, for NAT and
+    /// firewalls that watch the control connection). Once the server accepts it, EPSV is the
+    /// only way: no PASV fallback, and active transfers are refused
+    /// ([`UsageError::EpsvAllInForce`](super::UsageError::EpsvAllInForce)). A refusal is
+    /// ignored. Default `false`.
+    pub epsv_all: bool,
 }
 
 impl Default for Config {
@@ -86,6 +134,7 @@ impl Default for Config {
             passive: true,
             trust_server_pasv_ipv4_address: false,
             implicit_tls: false,
+            epsv_all: false,
         }
     }
 }

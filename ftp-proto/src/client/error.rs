@@ -124,6 +124,10 @@ pub enum ProtocolError {
         /// How many bytes followed it.
         buffered: usize,
     },
+    /// A reply to `ABOR` other than 426, 451, 225 or 226 (ftplib `abort` raises
+    /// `error_proto`).
+    #[error("unexpected reply to ABOR: {0}")]
+    AbortReply(Reply),
     /// A reply arrived while none may: during a control TLS handshake or shutdown.
     #[error("reply during a TLS change: {0}")]
     ReplyDuringTlsChange(Reply),
@@ -136,6 +140,7 @@ impl ProtocolError {
             ProtocolError::Malformed { reply, .. }
             | ProtocolError::MalformedFacts { reply, .. }
             | ProtocolError::PlaintextInjection { reply, .. }
+            | ProtocolError::AbortReply(reply)
             | ProtocolError::ReplyDuringTlsChange(reply) => Some(reply),
             ProtocolError::Frame(_) | ProtocolError::Listing(_) => None,
         }
@@ -168,6 +173,13 @@ pub enum UsageError {
     /// [`Client::abort`](super::Client::abort) while an operation other than a transfer runs.
     #[error("abort is only possible while a transfer runs or the session is idle")]
     NothingToAbort,
+    /// An active-mode transfer after the server accepted `EPSV ALL`
+    /// ([`Config::epsv_all`](super::Config::epsv_all)): only EPSV may open data connections.
+    #[error("EPSV ALL is in force: only passive (EPSV) transfers are possible")]
+    EpsvAllInForce,
+    /// [`Op::result`](super::Op::result) was given the result of another kind of request.
+    #[error("the result belongs to another operation")]
+    WrongOperation,
     /// A raw command that would change state the session tracks: use the named method.
     #[error("{verb} cannot be sent raw: use {instead}")]
     UseDedicatedMethod {

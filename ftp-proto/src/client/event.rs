@@ -2,7 +2,7 @@
 //! names) and everything that comes out of [`Client::poll_output`](super::Client::poll_output).
 
 use core::fmt;
-use core::time::Duration;
+use core::marker::PhantomData;
 use std::net::{IpAddr, SocketAddr};
 
 use crate::Timestamp;
@@ -19,8 +19,9 @@ use super::error::Error;
 /// use ftp_proto::client::{Client, Config};
 ///
 /// let mut client = Client::new(Config::default());
-/// let op = client.connect("127.0.0.1:50000".parse().unwrap(), "127.0.0.1:21".parse().unwrap()).unwrap();
-/// assert_eq!(op.as_u64(), 1);
+/// let now = std::time::Instant::now();
+/// let op = client.connect("127.0.0.1:50000".parse().unwrap(), "127.0.0.1:21".parse().unwrap(), now).unwrap();
+/// assert_eq!(op.id().as_u64(), 1);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OpId(pub(crate) u64);
@@ -47,8 +48,6 @@ pub enum Output {
     /// Carry out this action; report its result with
     /// [`handle_data`](super::Client::handle_data) or [`handle_tls`](super::Client::handle_tls).
     Action(Action),
-    /// Arm or cancel a named timer.
-    Timer(TimerUpdate),
     /// Hand this to the user.
     Event(Event),
     /// Nothing more until the next input or request.
@@ -75,24 +74,8 @@ impl fmt::Debug for Transmit {
     }
 }
 
-/// Arm or cancel one of the named timers. Arming a timer that is already armed restarts it
-/// with the new duration. A timer that expires is reported once with
-/// [`Client::handle_timeout`](super::Client::handle_timeout); the core ignores reports for a
-/// timer it has cancelled meanwhile, so a late report is harmless.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimerUpdate {
-    /// Start (or restart) `timer` so that it expires `after` from now.
-    Arm {
-        /// Which timer.
-        timer: Timer,
-        /// When it expires, from now.
-        after: Duration,
-    },
-    /// Stop `timer`; it must not be reported.
-    Cancel(Timer),
-}
-
-/// The named waits of a session. At most one of each runs at a time.
+/// The named waits of a session. At most one of each runs at a time; the core keeps their
+/// deadlines and answers the earliest with [`Client::poll_timeout`](super::Client::poll_timeout).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Timer {
     /// The greeting after connecting, and a control-connection TLS handshake or shutdown.
@@ -102,9 +85,10 @@ pub enum Timer {
     Reply,
     /// Opening the data connection: the passive connect, or the active listen and accept.
     DataConnect,
-    /// Data idleness: armed once when the bytes start to move
-    /// ([`Action::StartData`]); the adapter restarts it with the same duration each time a read
-    /// or write on the data connection moves at least one byte.
+    /// Data idleness: armed when the bytes start to move ([`Action::StartData`]) and
+    /// restarted by the core each time the adapter reports progress
+    /// ([`handle_data_progress`](super::Client::handle_data_progress) or
+    /// [`handle_data_input`](super::Client::handle_data_input)).
     DataIdle,
     /// The final reply of a transfer once the data connection has ended or failed.
     FinalReply,
@@ -221,7 +205,9 @@ pub enum DataEvent {
         peer: SocketAddr,
     },
     /// The bytes have moved: for a download EOF was read (after TLS `close_notify` under
-    /// PROT P), for an upload everything was written and the connection shut down.
+    /// PROT P), for an upload everything was written and the connection shut down. A binary
+    /// `RETR` whose `bytes` fall short of the size the 1xx announced (counted from 0 or from
+    /// the REST offset) is judged [`DataFailure::Truncated`] by the core.
     Finished {
         /// How many bytes moved.
         bytes: u64,
@@ -355,8 +341,14 @@ pub enum Outcome {
         /// The whole reply.
         reply: Reply,
     },
-    /// [`size`](super::Client::size).
-    Size(u64),
+    /// [`size`](super::Client::size): the size of a `213` reply, or `None` when the server
+    /// gave another positive reply (ftplib `size` returns `None` then), with the reply.
+    Size {
+        /// The size in bytes, when the reply was `213`.
+        size: Option<u64>,
+        /// The whole reply.
+        reply: Reply,
+    },
     /// [`mdtm`](super::Client::mdtm): the modification time (UTC).
     Modified(Timestamp),
     /// [`mlst`](super::Client::mlst): the fact line of the `250` reply.
@@ -381,3 +373,157 @@ pub enum Outcome {
     /// connection without one.
     Closed(Option<Reply>),
 }
+
+/// The typed handle of one running request: [`id`](Op::id) is the [`OpId`] its events carry,
+/// and [`result`](Op::result) turns the result of its [`Event::Finished`] into the type the
+/// request promises (`T`), so an adapter never matches on [`Outcome`] itself.
+///
+/// | request | `T` |
+/// |---|---|
+/// | `connect`, `login`, `execute`, `voidcmd`, `cwd`, `rmd`, `delete`, `rename`, `noop`, `prot_p`, ... | [`Reply`] |
+/// | `pwd`, `mkd` | [`PathReply`] |
+/// | `size` | [`SizeReply`] |
+/// | `mdtm` | [`Timestamp`] |
+/// | `mlst` | [`MlsdEntry`] |
+/// | `feat` | [`Features`] |
+/// | `transfer` | [`TransferDone`] |
+/// | `abort` | `Vec<Reply>` (the replies that followed `ABOR`) |
+/// | `quit` | `Option<Reply>` (`None`: the server closed without a reply) |
+///
+/// ```
+/// use std::time::Instant;
+/// use ftp_proto::client::{Client, Config, Event, Output, SizeReply};
+/// use ftp_proto::command::Arg;
+///
+/// let now = Instant::now();
+/// let mut client = Client::new(Config::default());
+/// client.connect("127.0.0.1:40000".parse().unwrap(), "127.0.0.1:21".parse().unwrap(), now).unwrap();
+/// client.handle_control_input(b"220 ready\r\n", now);
+/// while client.poll_output() != Output::Idle {}
+///
+/// let op = client.size(Arg::try_from("f.bin").unwrap(), now).unwrap();
+/// // SIZE goes under TYPE I: the core asks for binary first.
+/// client.handle_control_input(b"200 Switching to Binary mode.\r\n213 1000\r\n", now);
+/// let mut size = None;
+/// loop {
+///     match client.poll_output() {
+///         Output::Event(Event::Finished { op: id, result }) if id == op.id() => {
+///             let typed: SizeReply = op.result(result).unwrap();
+///             size = typed.size;
+///         }
+///         Output::Idle => break,
+///         _ => {}
+///     }
+/// }
+/// assert_eq!(size, Some(1000));
+/// ```
+pub struct Op<T> {
+    id: OpId,
+    _result: PhantomData<fn() -> T>,
+}
+
+impl<T> Op<T> {
+    pub(crate) fn new(id: OpId) -> Op<T> {
+        Op {
+            id,
+            _result: PhantomData,
+        }
+    }
+    /// The id the events of this request carry.
+    pub fn id(&self) -> OpId {
+        self.id
+    }
+}
+
+impl<T: FromOutcome> Op<T> {
+    /// The typed result, from the `result` of this request's [`Event::Finished`]. An outcome of
+    /// another kind (the result of a different request passed in by mistake) is
+    /// [`UsageError::WrongOperation`](super::UsageError::WrongOperation).
+    pub fn result(&self, result: Result<Outcome, Error>) -> Result<T, Error> {
+        let outcome = result?;
+        T::from_outcome(outcome).ok_or(Error::Usage(super::UsageError::WrongOperation))
+    }
+}
+
+impl<T> Clone for Op<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Op<T> {}
+impl<T> PartialEq for Op<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+impl<T> Eq for Op<T> {}
+impl<T> fmt::Debug for Op<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Op({})", self.id)
+    }
+}
+
+/// The result of [`pwd`](super::Client::pwd) and [`mkd`](super::Client::mkd).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathReply {
+    /// The path of the `257` reply, as bytes with doubled quotes undone; empty when the reply
+    /// held no quoted path (IIS, as ftplib).
+    pub path: Vec<u8>,
+    /// The whole reply.
+    pub reply: Reply,
+}
+
+/// The result of [`size`](super::Client::size).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SizeReply {
+    /// The size of a `213` reply; `None` for another positive reply (size unknown).
+    pub size: Option<u64>,
+    /// The whole reply.
+    pub reply: Reply,
+}
+
+/// The result of a [`transfer`](super::Client::transfer).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransferDone {
+    /// The final `2xx`.
+    pub reply: Reply,
+    /// The `(N bytes)` of the `1xx` reply, as announced.
+    pub announced_size: Option<u64>,
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// The types an [`Op`] can promise: one per kind of request (see the table on [`Op`]).
+/// Sealed: implemented by this crate only.
+pub trait FromOutcome: sealed::Sealed + Sized {
+    /// The value, if `outcome` is of this kind.
+    fn from_outcome(outcome: Outcome) -> Option<Self>;
+}
+
+macro_rules! from_outcome {
+    ($t:ty, $o:ident => $($pat:pat => $val:expr),+) => {
+        impl sealed::Sealed for $t {}
+        impl FromOutcome for $t {
+            fn from_outcome($o: Outcome) -> Option<Self> {
+                match $o {
+                    $($pat => Some($val),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+from_outcome!(Reply, o =>
+    Outcome::Greeting(r) | Outcome::LoggedIn(r) | Outcome::Reply(r) => r);
+from_outcome!(PathReply, o => Outcome::Path { path, reply } => PathReply { path, reply });
+from_outcome!(SizeReply, o => Outcome::Size { size, reply } => SizeReply { size, reply });
+from_outcome!(Timestamp, o => Outcome::Modified(t) => t);
+from_outcome!(MlsdEntry, o => Outcome::Facts(e) => e);
+from_outcome!(Features, o => Outcome::Features(f) => f);
+from_outcome!(TransferDone, o =>
+    Outcome::Transfer { reply, announced_size } => TransferDone { reply, announced_size });
+from_outcome!(Vec<Reply>, o => Outcome::Aborted { replies } => replies);
+from_outcome!(Option<Reply>, o => Outcome::Closed(r) => r);

@@ -3,13 +3,14 @@
 
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::{Duration, Instant};
 
 use crate::command::{Arg, Command, Password, RawCommand, TransferType};
 use crate::framer::FramerLimits;
 use crate::listing::ListingLimits;
 
-use super::event::{Action, DataEvent, DataFailure, Event, OpId, Output, Timer, TlsEvent};
-use super::state::{Op, Running};
+use super::event::{Action, DataEvent, DataFailure, Event, OpId, Output, TlsEvent};
+use super::state::{Running, Task};
 use super::transfer::{DataSink, TransferCommand, TransferRequest};
 use super::{Client, Config, UsageError};
 
@@ -41,12 +42,15 @@ const LIMIT_LINE: usize = 256;
 
 /// Drives a [`Client`] with `data` read as a program of inputs and requests, checking after
 /// every step that nothing panicked, that the output queue stays bounded by the step's input,
-/// that a closed client refuses requests, and that each operation finishes at most once.
+/// that a closed client refuses requests, that each operation finishes at most once, and that
+/// no deadline is left overdue after [`Client::handle_timeout`]. Time is virtual: it starts at
+/// `start` and moves only when the program says so.
 ///
 /// ```
-/// ftp_proto::client::fuzz_client(b"\x01\x0c220 hi\r\n");
+/// ftp_proto::client::fuzz_client(b"\x01\x0c220 hi\r\n", std::time::Instant::now());
 /// ```
-pub fn fuzz_client(data: &[u8]) {
+pub fn fuzz_client(data: &[u8], start: Instant) {
+    let mut now = start;
     let mut input = Input { data };
     let flags = input.byte().unwrap_or(0);
     let config = Config {
@@ -60,6 +64,7 @@ pub fn fuzz_client(data: &[u8]) {
         passive: flags & 1 == 0,
         trust_server_pasv_ipv4_address: flags & 2 != 0,
         implicit_tls: flags & 4 != 0,
+        epsv_all: flags & 16 != 0,
         ..Config::default()
     };
     let v6 = flags & 8 != 0;
@@ -77,15 +82,17 @@ pub fn fuzz_client(data: &[u8]) {
     let mut client = Client::new(config);
     let mut open: HashSet<OpId> = HashSet::new();
     let mut done: HashSet<OpId> = HashSet::new();
-    if let Ok(id) = client.connect(local, peer) {
-        open.insert(id);
+    if let Ok(op) = client.connect(local, peer, now) {
+        open.insert(op.id());
     }
     drain(&mut client, &mut open, &mut done, 16);
     while let Some(tag) = input.byte() {
         let before = input.data.len();
         let mut result: Option<Result<OpId, UsageError>> = None;
+        // Time moves a little with every step, and a lot when the program says so.
+        now += Duration::from_millis(1);
         match tag % 16 {
-            0..=4 => client.handle_control_input(input.bytes()),
+            0..=4 => client.handle_control_input(input.bytes(), now),
             5 => client.handle_control_eof(),
             6 => {
                 let which = input.byte().unwrap_or(0);
@@ -113,9 +120,9 @@ pub fn fuzz_client(data: &[u8]) {
                         message: String::new(),
                     },
                 };
-                client.handle_data(event);
+                client.handle_data(event, now);
             }
-            7 => client.handle_data_input(input.bytes()),
+            7 => client.handle_data_input(input.bytes(), now),
             8 => {
                 let event = match input.byte().unwrap_or(0) % 3 {
                     0 => TlsEvent::ControlSecured,
@@ -124,13 +131,23 @@ pub fn fuzz_client(data: &[u8]) {
                         message: String::new(),
                     },
                 };
-                client.handle_tls(event);
+                client.handle_tls(event, now);
             }
             9 => {
-                let timer = Timer::ALL[usize::from(input.byte().unwrap_or(0)) % Timer::ALL.len()];
-                client.handle_timeout(timer);
+                let b = input.byte().unwrap_or(0);
+                if b & 0x80 != 0 {
+                    // Progress on a raw transfer.
+                    client.handle_data_progress(u64::from(b & 0x7f), now);
+                } else {
+                    now += Duration::from_secs(u64::from(b) * 2);
+                    client.handle_timeout(now);
+                    assert!(
+                        client.poll_timeout().is_none_or(|at| at > now),
+                        "a deadline is overdue after handle_timeout"
+                    );
+                }
             }
-            _ => result = Some(request(&mut client, &mut input)),
+            _ => result = Some(request(&mut client, &mut input, now)),
         }
         if let Some(Ok(id)) = result {
             assert!(open.insert(id), "op id handed out twice");
@@ -142,12 +159,22 @@ pub fn fuzz_client(data: &[u8]) {
         // and replies and entries need bytes.
         let consumed = before - input.data.len();
         drain(&mut client, &mut open, &mut done, 64 + 8 * consumed);
+        // Every wait is bounded: a busy client always has a deadline, an idle one none.
+        assert_eq!(
+            client.is_busy(),
+            client.poll_timeout().is_some(),
+            "busy without a deadline, or idle with one"
+        );
         if client.is_closed() {
             assert!(!client.is_busy());
-            assert!(matches!(client.noop(), Err(UsageError::Closed)));
+            assert!(matches!(client.noop(now), Err(UsageError::Closed)));
+            assert!(
+                client.poll_timeout().is_none(),
+                "a closed client keeps a deadline"
+            );
         }
         if let Some(Running {
-            op: Op::Transfer(t),
+            op: Task::Transfer(t),
             ..
         }) = &client.op
         {
@@ -159,28 +186,28 @@ pub fn fuzz_client(data: &[u8]) {
     }
 }
 
-fn request(client: &mut Client, input: &mut Input<'_>) -> Result<OpId, UsageError> {
+fn request(client: &mut Client, input: &mut Input<'_>, now: Instant) -> Result<OpId, UsageError> {
     let which = input.byte().unwrap_or(0);
-    match which % 24 {
-        0 => client.login(input.arg(), Password::from(input.arg()), None),
+    match which % 27 {
+        0 => id(client.login(input.arg(), Password::from(input.arg()), None, now)),
         1 => {
             let raw = RawCommand::new("SITE", Some(input.arg()));
             match raw {
-                Ok(raw) => client.execute(Command::Raw(raw)),
-                Err(_) => client.noop(),
+                Ok(raw) => id(client.execute(Command::Raw(raw), now)),
+                Err(_) => id(client.noop(now)),
             }
         }
-        2 => client.cwd(input.arg()),
-        3 => client.pwd(),
-        4 => client.mkd(input.arg()),
-        5 => client.delete(input.arg()),
-        6 => client.rename(input.arg(), input.arg()),
-        7 => client.size(input.arg()),
-        8 => client.mdtm(input.arg()),
-        9 => client.mlst(None),
-        10 => client.feat(),
-        11 => client.opts_utf8(),
-        12 => client.noop(),
+        2 => id(client.cwd(input.arg(), now)),
+        3 => id(client.pwd(now)),
+        4 => id(client.mkd(input.arg(), now)),
+        5 => id(client.delete(input.arg(), now)),
+        6 => id(client.rename(input.arg(), input.arg(), now)),
+        7 => id(client.size(input.arg(), now)),
+        8 => id(client.mdtm(input.arg(), now)),
+        9 => id(client.mlst(None, now)),
+        10 => id(client.feat(now)),
+        11 => id(client.opts_utf8(now)),
+        12 => id(client.noop(now)),
         13..=17 => {
             let b = input.byte().unwrap_or(0);
             let command = match b % 5 {
@@ -203,18 +230,39 @@ fn request(client: &mut Client, input: &mut Input<'_>) -> Result<OpId, UsageErro
                 TransferType::Binary
             };
             let rest = (b & 0x40 != 0).then_some(10);
-            client.transfer(TransferRequest {
-                command,
-                data_type,
-                rest,
-                sink,
-            })
+            id(client.transfer(
+                TransferRequest {
+                    command,
+                    data_type,
+                    rest,
+                    sink,
+                    mlst_facts: if b & 0x20 != 0 {
+                        vec![input.arg()]
+                    } else {
+                        Vec::new()
+                    },
+                },
+                now,
+            ))
         }
-        18 => client.abort(),
-        19 => client.auth_tls(),
-        20 => client.prot_p(),
-        21 => client.ccc(),
-        22 => client.quit(),
+        18 => id(client.abort(now)),
+        19 => id(client.auth_tls(now)),
+        20 => id(client.prot_p(now)),
+        21 => id(client.ccc(now)),
+        22 => id(client.quit(now)),
+        23 => id(client.acct(input.arg(), now)),
+        24 => {
+            let credentials = super::Credentials {
+                user: input.arg(),
+                password: Password::from(input.arg()),
+                acct: None,
+            };
+            id(client.login_secure(credentials, which & 0x80 != 0, now))
+        }
+        25 => match RawCommand::new("SITE", Some(input.arg())) {
+            Ok(raw) => id(client.voidcmd(Command::Raw(raw), now)),
+            Err(_) => id(client.noop(now)),
+        },
         _ => {
             if which & 0x80 != 0 {
                 client.close();
@@ -224,6 +272,10 @@ fn request(client: &mut Client, input: &mut Input<'_>) -> Result<OpId, UsageErro
             Err(UsageError::Busy)
         }
     }
+}
+
+fn id<T>(r: Result<super::Op<T>, UsageError>) -> Result<OpId, UsageError> {
+    r.map(|op| op.id())
 }
 
 fn drain(client: &mut Client, open: &mut HashSet<OpId>, done: &mut HashSet<OpId>, bound: usize) {

@@ -78,6 +78,8 @@ pub(super) enum LoginStep {
     },
     /// `PASS` sent; the account waits for a `3xx`.
     Pass { acct: Option<Arg> },
+    /// `ACCT` sent after a `332` to `USER`; the password waits for a `3xx`.
+    AcctFirst { password: Password },
     /// `ACCT` sent.
     Acct,
 }

@@ -16,12 +16,12 @@ use super::{Client, const_arg};
 #[derive(Debug)]
 pub(super) struct Running {
     pub(super) id: OpId,
-    pub(super) op: Op,
+    pub(super) op: Task,
 }
 
 /// What the running operation waits for.
 #[derive(Debug)]
-pub(super) enum Op {
+pub(super) enum Task {
     /// The greeting (timer `Connect`).
     Greeting,
     /// USER / PASS / ACCT.
@@ -36,22 +36,30 @@ pub(super) enum Op {
     AuthTls { reply: Option<Reply> },
     /// `CCC` sent (`reply == None`), or the TLS shutdown runs after this `2xx`.
     Ccc { reply: Option<Reply> },
+    /// `TYPE I` sent so that `then` (SIZE) is asked in binary; `then` follows a 2xx.
+    TypeThen { expect: Expect, then: Command },
     /// `QUIT` sent.
     Quit,
     /// A transfer.
     Transfer(Box<Transfer>),
-    /// `ABOR` sent: `expected` final replies to collect.
+    /// `ABOR` sent: `expected` final replies to collect, the first `unchecked` of them
+    /// answering a preamble command of the transfer (any code), the others 426/451/225/226.
     Abort {
         expected: usize,
         replies: Vec<Reply>,
+        unchecked: usize,
     },
 }
 
 /// How a one-command operation judges its final reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Expect {
-    /// `execute`: any 2xx or 3xx is the result; a typed `TYPE` updates the cached type on 2xx.
-    Execute { sent_type: Option<TransferType> },
+    /// `execute`: any 2xx or 3xx is the result (`voidcmd`, `void == true`: 2xx only); a
+    /// typed `TYPE` updates the cached type on 2xx.
+    Execute {
+        sent_type: Option<TransferType>,
+        void: bool,
+    },
     /// ftplib `voidcmd`: 2xx.
     Void,
     /// `DELE`: 250 or 200 (ftplib `delete`).
@@ -79,6 +87,19 @@ impl Client {
     pub(super) fn dispatch_reply(&mut self, reply: Reply) {
         let code = reply.code();
         let class = code.class();
+        if class != ReplyClass::Preliminary
+            && !matches!(
+                self.op,
+                Some(Running {
+                    op: Task::Abort { .. },
+                    ..
+                })
+            )
+        {
+            // The reply that was due has come: the reply timer runs again only if another
+            // command goes out (the abort dialogue keeps one deadline for all its replies).
+            self.cancel(Timer::Reply);
+        }
         let Some(Running { id, op }) = self.op.take() else {
             // Unsolicited: only 421 (service closing) changes anything.
             if code == ReplyCode::NOT_AVAILABLE {
@@ -87,12 +108,19 @@ impl Client {
             return;
         };
         match op {
-            Op::Transfer(t) => self.transfer_reply(id, t, reply),
-            Op::Abort {
+            Task::Transfer(t) => self.transfer_reply(id, t, reply),
+            Task::Abort {
                 expected,
                 mut replies,
+                unchecked,
             } => {
                 if class != ReplyClass::Preliminary {
+                    if replies.len() >= unchecked && !ABORT_REPLIES.contains(&code.as_u16()) {
+                        // ftplib: anything but 426/225/226 (451 where the server uses it) is
+                        // error_proto.
+                        self.finish(id, Err(ProtocolError::AbortReply(reply).into()));
+                        return;
+                    }
                     replies.push(reply);
                 }
                 if replies.len() >= expected {
@@ -100,20 +128,37 @@ impl Client {
                 } else {
                     self.op = Some(Running {
                         id,
-                        op: Op::Abort { expected, replies },
+                        op: Task::Abort {
+                            expected,
+                            replies,
+                            unchecked,
+                        },
                     });
                 }
             }
-            Op::AuthTls { reply: Some(_) } | Op::Ccc { reply: Some(_) } => {
+            Task::AuthTls { reply: Some(_) } | Task::Ccc { reply: Some(_) } => {
                 self.finish(id, Err(ProtocolError::ReplyDuringTlsChange(reply).into()));
                 self.shutdown();
+            }
+            Task::Greeting if code == ReplyCode::READY_SOON => {
+                // "120 Service ready in nnn minutes": wait that long, within a cap.
+                if let Some(wait) = announced_delay(reply.text()) {
+                    self.extend(
+                        Timer::Connect,
+                        wait.min(self.config.timeouts.ready_soon_cap),
+                    );
+                }
+                self.op = Some(Running {
+                    id,
+                    op: Task::Greeting,
+                });
             }
             op if class == ReplyClass::Preliminary => {
                 // A 1xx to a command that opens no data connection is not final: it is
                 // reported (Event::Reply) and the reply timer keeps running.
                 self.op = Some(Running { id, op });
             }
-            Op::Greeting => {
+            Task::Greeting => {
                 if class == ReplyClass::Completion {
                     self.welcome = Some(reply.clone());
                     self.finish(id, Ok(Outcome::Greeting(reply)));
@@ -122,24 +167,36 @@ impl Client {
                     self.shutdown();
                 }
             }
-            Op::Login(step) => self.login_reply(id, step, reply),
-            Op::Command(expect) => self.command_reply(id, expect, reply),
-            Op::Rename { to } => match class {
+            Task::Login(step) => self.login_reply(id, step, reply),
+            Task::TypeThen { expect, then } => {
+                if class == ReplyClass::Completion {
+                    self.transfer_type = Some(TransferType::Binary);
+                    self.send(then);
+                    self.op = Some(Running {
+                        id,
+                        op: Task::Command(expect),
+                    });
+                } else {
+                    self.finish(id, Err(Error::from_reply(reply)));
+                }
+            }
+            Task::Command(expect) => self.command_reply(id, expect, reply),
+            Task::Rename { to } => match class {
                 ReplyClass::Intermediate => {
                     self.send(Command::Rnto(to));
                     self.op = Some(Running {
                         id,
-                        op: Op::Command(Expect::Void),
+                        op: Task::Command(Expect::Void),
                     });
                 }
                 _ => self.finish(id, Err(Error::from_reply(reply))),
             },
-            Op::ProtP { pbsz_done } => match (class, pbsz_done) {
+            Task::ProtP { pbsz_done } => match (class, pbsz_done) {
                 (ReplyClass::Completion, false) => {
                     self.send(Command::Prot(ProtLevel::Private));
                     self.op = Some(Running {
                         id,
-                        op: Op::ProtP { pbsz_done: true },
+                        op: Task::ProtP { pbsz_done: true },
                     });
                 }
                 (ReplyClass::Completion, true) => {
@@ -148,7 +205,7 @@ impl Client {
                 }
                 _ => self.finish(id, Err(Error::from_reply(reply))),
             },
-            Op::AuthTls { reply: None } => {
+            Task::AuthTls { reply: None } => {
                 if class != ReplyClass::Completion {
                     self.finish(id, Err(Error::from_reply(reply)));
                 } else if self.framer.buffered_len() > 0 {
@@ -164,24 +221,24 @@ impl Client {
                     self.arm(Timer::Connect);
                     self.op = Some(Running {
                         id,
-                        op: Op::AuthTls { reply: Some(reply) },
+                        op: Task::AuthTls { reply: Some(reply) },
                     });
                 }
             }
-            Op::Ccc { reply: None } => {
+            Task::Ccc { reply: None } => {
                 if class == ReplyClass::Completion {
                     self.cancel(Timer::Reply);
                     self.push(Output::Action(Action::ShutdownControlTls));
                     self.arm(Timer::Connect);
                     self.op = Some(Running {
                         id,
-                        op: Op::Ccc { reply: Some(reply) },
+                        op: Task::Ccc { reply: Some(reply) },
                     });
                 } else {
                     self.finish(id, Err(Error::from_reply(reply)));
                 }
             }
-            Op::Quit => {
+            Task::Quit => {
                 let result = if class == ReplyClass::Completion {
                     Ok(Outcome::Closed(Some(reply)))
                 } else {
@@ -201,18 +258,41 @@ impl Client {
         let class = reply.code().class();
         match (class, step) {
             (ReplyClass::Completion, _) => self.finish(id, Ok(Outcome::LoggedIn(reply))),
-            (ReplyClass::Intermediate, LoginStep::User { password, acct }) => {
+            (
+                ReplyClass::Intermediate,
+                LoginStep::User {
+                    password,
+                    acct: Some(acct),
+                },
+            ) if reply.code() == ReplyCode::NEED_ACCOUNT => {
+                // RFC 959 5.4: 332 after USER asks for the account first.
+                self.send(Command::Acct(acct.into()));
+                self.op = Some(Running {
+                    id,
+                    op: Task::Login(LoginStep::AcctFirst { password }),
+                });
+            }
+            (ReplyClass::Intermediate, LoginStep::AcctFirst { password }) => {
                 self.send(Command::Pass(password));
                 self.op = Some(Running {
                     id,
-                    op: Op::Login(LoginStep::Pass { acct }),
+                    op: Task::Login(LoginStep::Pass { acct: None }),
+                });
+            }
+            (ReplyClass::Intermediate, LoginStep::User { password, acct })
+                if reply.code() != ReplyCode::NEED_ACCOUNT =>
+            {
+                self.send(Command::Pass(password));
+                self.op = Some(Running {
+                    id,
+                    op: Task::Login(LoginStep::Pass { acct }),
                 });
             }
             (ReplyClass::Intermediate, LoginStep::Pass { acct: Some(acct) }) => {
                 self.send(Command::Acct(acct.into()));
                 self.op = Some(Running {
                     id,
-                    op: Op::Login(LoginStep::Acct),
+                    op: Task::Login(LoginStep::Acct),
                 });
             }
             _ => self.finish(id, Err(Error::from_reply(reply))),
@@ -225,7 +305,10 @@ impl Client {
         let positive = class == ReplyClass::Completion;
         let result = match expect {
             Expect::OptsUtf8 => Ok(Outcome::Reply(reply)),
-            Expect::Execute { sent_type } => match class {
+            Expect::Execute { void: true, .. } if class == ReplyClass::Intermediate => {
+                Err(Error::UnexpectedReply(reply))
+            }
+            Expect::Execute { sent_type, .. } => match class {
                 ReplyClass::Completion | ReplyClass::Intermediate => {
                     if positive && sent_type.is_some() {
                         self.transfer_type = sent_type;
@@ -240,7 +323,7 @@ impl Client {
                 self.send(Command::Cwd(const_arg("..")));
                 self.op = Some(Running {
                     id,
-                    op: Op::Command(Expect::Void),
+                    op: Task::Command(Expect::Void),
                 });
                 return;
             }
@@ -259,10 +342,27 @@ impl Client {
             }
             Expect::Path => match parse257(&reply) {
                 Ok(path) => Ok(Outcome::Path { path, reply }),
+                // ftplib `parse257`: a 257 that holds no quoted path (IIS) is an empty path,
+                // not a failure after the directory was made.
+                Err(_)
+                    if code == ReplyCode::PATH_CREATED && !reply.first_text().contains(&b'"') =>
+                {
+                    Ok(Outcome::Path {
+                        path: Vec::new(),
+                        reply,
+                    })
+                }
                 Err(error) => Err(ProtocolError::Malformed { reply, error }.into()),
             },
+            // ftplib `size`: a positive reply other than 213 means "size unknown".
+            Expect::Size if code != ReplyCode::FILE_STATUS => {
+                Ok(Outcome::Size { size: None, reply })
+            }
             Expect::Size => match parse213_size(&reply) {
-                Ok(size) => Ok(Outcome::Size(size)),
+                Ok(size) => Ok(Outcome::Size {
+                    size: Some(size),
+                    reply,
+                }),
                 Err(error) => Err(ProtocolError::Malformed { reply, error }.into()),
             },
             Expect::Mdtm => match parse213_mdtm(&reply) {
@@ -284,6 +384,35 @@ impl Client {
         self.finish(id, result);
     }
 }
+
+/// The delay a `120` reply announces: the first number, in minutes (RFC 959: "Service ready
+/// in nnn minutes"), or seconds or hours when the word after it says so.
+fn announced_delay(text: &[u8]) -> Option<core::time::Duration> {
+    let start = text.iter().position(u8::is_ascii_digit)?;
+    let digits = text[start..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let n: u64 = core::str::from_utf8(&text[start..start + digits])
+        .ok()?
+        .parse()
+        .ok()?;
+    let unit = text[start + digits..]
+        .iter()
+        .skip_while(|b| **b == b' ')
+        .take(3)
+        .map(u8::to_ascii_lowercase)
+        .collect::<Vec<u8>>();
+    let secs = match unit.as_slice() {
+        b"sec" => n,
+        b"hou" => n.saturating_mul(3600),
+        _ => n.saturating_mul(60),
+    };
+    Some(core::time::Duration::from_secs(secs))
+}
+
+/// The final replies `ABOR` may bring: 426/451 (the transfer's end), 225/226 (ABOR's own).
+const ABORT_REPLIES: [u16; 4] = [225, 226, 426, 451];
 
 /// The fact line of an MLST reply: the first continuation line of a multi-line 250 (RFC 3659
 /// 7.2: it starts with a space).

@@ -4,19 +4,19 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use crate::command::{Arg, Command, ProtLevel, TransferType};
+use crate::command::{Arg, Command, ProtLevel, RawCommand, TransferType};
 use crate::listing::{
     LineSplitter, ListParser, ListingError, ListingLimits, MlsdParser, NlstParser,
 };
 use crate::parse::{parse150, parse227, parse229};
 use crate::reply::{Reply, ReplyClass};
 
-use super::Client;
 use super::error::{Error, ProtocolError};
 use super::event::{
     Action, DataEvent, DataFailure, Event, ListingItem, OpId, Outcome, Output, Timer,
 };
-use super::state::{Op, Running};
+use super::state::{Running, Task};
+use super::{Client, EpsvAll};
 
 /// What to transfer, how, and where the bytes go.
 ///
@@ -45,6 +45,9 @@ pub struct TransferRequest {
     pub rest: Option<u64>,
     /// Who consumes the bytes.
     pub sink: DataSink,
+    /// For `MLSD`: the facts to ask for; when not empty, `OPTS MLST fact;fact;` goes first
+    /// (ftplib `mlsd(facts=...)`) and a refusal ends the transfer.
+    pub mlst_facts: Vec<Arg>,
 }
 
 impl TransferRequest {
@@ -55,6 +58,7 @@ impl TransferRequest {
             data_type,
             rest: None,
             sink,
+            mlst_facts: Vec::new(),
         }
     }
     /// `RETR path` in binary, bytes moved by the adapter (ftplib `retrbinary`).
@@ -104,6 +108,20 @@ impl TransferRequest {
             TransferType::Ascii,
             DataSink::MlsdEntries,
         )
+    }
+    /// The same request asking for these `MLSD` facts first (`OPTS MLST type;size;`).
+    ///
+    /// ```
+    /// use ftp_proto::client::TransferRequest;
+    /// use ftp_proto::command::Arg;
+    ///
+    /// let facts = ["type", "size"].map(|f| Arg::try_from(f).unwrap());
+    /// let r = TransferRequest::mlsd(None).with_mlst_facts(facts.to_vec());
+    /// assert_eq!(r.mlst_facts.len(), 2);
+    /// ```
+    pub fn with_mlst_facts(mut self, facts: Vec<Arg>) -> Self {
+        self.mlst_facts = facts;
+        self
     }
     /// The same request with a `REST` offset.
     pub fn with_rest(mut self, offset: u64) -> Self {
@@ -247,8 +265,12 @@ impl Sink {
 /// Which command of the transfer's preamble is outstanding, or what the transfer waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Step {
+    /// `OPTS MLST` sent (MLSD with facts).
+    OptsMlst,
     /// `TYPE` sent.
     Type,
+    /// `EPSV ALL` sent (once per session, with [`Config::epsv_all`](super::Config::epsv_all)).
+    EpsvAll,
     /// `EPSV` sent.
     Epsv,
     /// `PASV` sent.
@@ -288,6 +310,8 @@ pub(super) struct Transfer {
     /// [`Action::StartData`] emitted.
     started: bool,
     announced: Option<u64>,
+    /// `RETR` in binary: the byte count can be held against the announced size.
+    binary_download: bool,
     final_reply: Option<Reply>,
     data_finished: bool,
     /// A local failure (data connection, data timer) waiting for the final reply.
@@ -313,12 +337,31 @@ impl Transfer {
         }
     }
 
+    /// A binary download (RETR under TYPE I) whose data ended cleanly short of the size the
+    /// 1xx announced, counted either way (from 0 or from the REST offset), is truncated (curl:
+    /// `CURLE_PARTIAL_FILE`). More bytes than announced are not judged (a growing file).
+    fn judge_clean_end(&self, bytes: u64) -> DataEvent {
+        let whole = bytes.saturating_add(self.rest.unwrap_or(0));
+        match self.announced {
+            Some(size) if self.binary_download && bytes < size && whole != size => {
+                DataEvent::Failed {
+                    kind: DataFailure::Truncated,
+                    message: format!("the data ended after {bytes} of the {size} bytes announced"),
+                }
+            }
+            _ => DataEvent::Finished { bytes },
+        }
+    }
+
     /// Bytes held by the listing parser.
     #[cfg(feature = "fuzzing")]
     pub(super) fn sink_buffered(&self) -> usize {
         self.sink.buffered()
     }
 }
+
+/// The final replies that end a transfer with success (RFC 959: 226, or 250).
+const TRANSFER_DONE: [u16; 2] = [226, 250];
 
 fn canonical(ip: IpAddr) -> IpAddr {
     ip.to_canonical()
@@ -328,9 +371,17 @@ impl Client {
     pub(super) fn start_transfer(
         &mut self,
         request: TransferRequest,
-    ) -> Result<OpId, super::UsageError> {
-        let id = self.begin()?;
+        now: std::time::Instant,
+    ) -> Result<super::Op<super::TransferDone>, super::UsageError> {
+        if !self.passive && self.epsv_all == EpsvAll::Accepted {
+            self.check_ready()?;
+            return Err(super::UsageError::EpsvAllInForce);
+        }
+        let id = self.begin(now)?;
+        let binary_download = matches!(request.command, TransferCommand::Retr(_))
+            && request.data_type == TransferType::Binary;
         let t = Transfer {
+            binary_download,
             command: Some(request.command),
             data_type: request.data_type,
             rest: request.rest,
@@ -349,18 +400,36 @@ impl Client {
             failure: None,
         };
         let mut t = Box::new(t);
+        let facts = request.mlst_facts;
+        if matches!(t.command, Some(TransferCommand::Mlsd(_))) && !facts.is_empty() {
+            let mut opts = b"MLST ".to_vec();
+            for fact in &facts {
+                opts.extend_from_slice(fact.as_bytes());
+                opts.push(b';');
+            }
+            t.step = Step::OptsMlst;
+            t.awaiting_reply = true;
+            // The facts are arguments already: joined, they hold no CR, LF or NUL either.
+            self.send(Command::Opts(Arg::try_from(opts).unwrap_or_default()));
+        } else {
+            self.type_or_open_data(&mut t);
+        }
+        self.op = Some(Running {
+            id,
+            op: Task::Transfer(t),
+        });
+        Ok(super::Op::new(id))
+    }
+
+    /// `TYPE` when the session's type differs, else the data connection.
+    fn type_or_open_data(&mut self, t: &mut Transfer) {
         if self.transfer_type != Some(t.data_type) {
             t.step = Step::Type;
             t.awaiting_reply = true;
             self.send(Command::Type(t.data_type));
         } else {
-            self.open_data(&mut t);
+            self.open_data(t);
         }
-        self.op = Some(Running {
-            id,
-            op: Op::Transfer(t),
-        });
-        Ok(id)
     }
 
     fn peer_ip(&self) -> IpAddr {
@@ -375,7 +444,18 @@ impl Client {
             t.awaiting_reply = false;
             self.push(Output::Action(Action::ListenData { ip }));
             self.arm(Timer::DataConnect);
-        } else if self.peer_ip().is_ipv6() || !self.epsv_refused {
+        } else if self.config.epsv_all
+            && self.epsv_all == EpsvAll::NotSent
+            && let Ok(all) = RawCommand::new("EPSV", Some(super::const_arg("ALL")))
+        {
+            // RFC 2428 4: from now on the client uses EPSV only.
+            t.step = Step::EpsvAll;
+            t.awaiting_reply = true;
+            self.send(Command::Raw(all));
+        } else if self.peer_ip().is_ipv6()
+            || !self.epsv_refused
+            || self.epsv_all == EpsvAll::Accepted
+        {
             t.step = Step::Epsv;
             t.awaiting_reply = true;
             self.send(Command::Epsv);
@@ -441,7 +521,7 @@ impl Client {
     fn put_transfer(&mut self, id: OpId, t: Box<Transfer>) {
         self.op = Some(Running {
             id,
-            op: Op::Transfer(t),
+            op: Task::Transfer(t),
         });
     }
 
@@ -453,7 +533,10 @@ impl Client {
 
     /// [`Action::CloseData`] unless no data connection (or listener) has been asked for yet.
     fn close_data_if_open(&mut self, t: &Transfer) {
-        if !matches!(t.step, Step::Type | Step::Epsv | Step::Pasv) {
+        if !matches!(
+            t.step,
+            Step::OptsMlst | Step::Type | Step::EpsvAll | Step::Epsv | Step::Pasv
+        ) {
             self.push(Output::Action(Action::CloseData));
         }
     }
@@ -503,7 +586,9 @@ impl Client {
                 t.preliminary = true;
                 t.announced = parse150(&reply);
                 self.cancel(Timer::Reply);
-                self.begin_data(&mut t);
+                if !t.data_begun {
+                    self.begin_data(&mut t);
+                }
             }
             self.put_transfer(id, t);
             return;
@@ -533,6 +618,14 @@ impl Client {
         }
         let positive = class == ReplyClass::Completion;
         match t.step {
+            Step::OptsMlst => {
+                if positive {
+                    self.type_or_open_data(&mut t);
+                    self.put_transfer(id, t);
+                } else {
+                    self.finish(id, Err(Error::from_reply(reply)));
+                }
+            }
             Step::Type => {
                 if positive {
                     self.transfer_type = Some(t.data_type);
@@ -541,6 +634,16 @@ impl Client {
                 } else {
                     self.finish(id, Err(Error::from_reply(reply)));
                 }
+            }
+            Step::EpsvAll => {
+                // Refused: carry on without it (PASV stays possible).
+                self.epsv_all = if positive {
+                    EpsvAll::Accepted
+                } else {
+                    EpsvAll::Refused
+                };
+                self.open_data(&mut t);
+                self.put_transfer(id, t);
             }
             Step::Epsv => {
                 if positive {
@@ -554,7 +657,10 @@ impl Client {
                             self.finish(id, Err(ProtocolError::Malformed { reply, error }.into()))
                         }
                     }
-                } else if class == ReplyClass::PermanentNegative && self.peer_ip().is_ipv4() {
+                } else if class == ReplyClass::PermanentNegative
+                    && self.peer_ip().is_ipv4()
+                    && self.epsv_all != EpsvAll::Accepted
+                {
                     self.epsv_refused = true;
                     t.step = Step::Pasv;
                     t.awaiting_reply = true;
@@ -618,7 +724,19 @@ impl Client {
                 }
             }
             Step::Command => {
-                if positive {
+                if positive && !t.preliminary && !TRANSFER_DONE.contains(&reply.code().as_u16()) {
+                    // A 2xx other than 226/250 before any 1xx (ftplib: "some servers
+                    // apparently send a 200 reply to a LIST or STOR command, before the 150
+                    // reply"): not the final reply, which is still due. The data may flow.
+                    t.awaiting_reply = true;
+                    if !t.data_begun {
+                        self.begin_data(&mut t);
+                    }
+                    if t.data_finished {
+                        self.arm(Timer::FinalReply);
+                    }
+                    self.put_transfer(id, t);
+                } else if positive {
                     self.cancel(Timer::Reply);
                     t.final_reply = Some(reply);
                     if !t.data_begun {
@@ -648,6 +766,9 @@ impl Client {
             DataEvent::EndedWithoutCloseNotify { bytes, message } => {
                 t.judge_unclean_end(bytes, message)
             }
+            DataEvent::Finished { bytes } if t.started && !t.data_finished => {
+                t.judge_clean_end(bytes)
+            }
             other => other,
         };
         match event {
@@ -657,6 +778,8 @@ impl Client {
                 self.put_transfer(id, t);
             }
             DataEvent::Listening { addr } if t.step == Step::Listening => {
+                // A listener on an IPv4-mapped address is announced as IPv4.
+                let addr = SocketAddr::new(addr.ip().to_canonical(), addr.port());
                 self.cancel(Timer::DataConnect);
                 t.listen_addr = Some(addr);
                 t.awaiting_reply = true;
@@ -736,9 +859,12 @@ impl Client {
 
     /// For [`Client::abort`]: close the data connection, end the transfer with
     /// [`Error::Aborted`], and say how many final replies `ABOR` will bring.
-    pub(super) fn abort_transfer(&mut self, id: OpId, t: Box<Transfer>) -> usize {
+    /// Also says whether the first of those replies answers a preamble command (TYPE, EPSV,
+    /// REST ...), which may be any reply.
+    pub(super) fn abort_transfer(&mut self, id: OpId, t: Box<Transfer>) -> (usize, bool) {
         self.close_data_if_open(&t);
         self.finish(id, Err(Error::Aborted));
-        1 + usize::from(t.awaiting_reply)
+        let preamble = t.awaiting_reply && t.step != Step::Command;
+        (1 + usize::from(t.awaiting_reply), preamble)
     }
 }

@@ -8,15 +8,16 @@
 //! | `S: text` | a server line (CRLF appended); consecutive `S:` lines are fed as one block |
 //! | `S! bytes` | raw server bytes with `\r`, `\n`, `\xNN` escapes, no CRLF appended (joins the block) |
 //! | `> request args` | a request (see [`Session::request`]); `> request => err Busy` expects a usage error |
-//! | `D: event` | a data event: `connected ADDR`, `listening ADDR`, `accepted ADDR`, `finished N`, `unclean N` (TLS ended without close_notify), `failed KIND msg`, `input bytes` |
+//! | `D: event` | a data event: `connected ADDR`, `listening ADDR`, `accepted ADDR`, `finished N`, `unclean N` (TLS ended without close_notify), `failed KIND msg`, `input bytes`, `progress N` (raw bytes moved) |
 //! | `L: event` | a TLS event: `secured`, `plain`, `failed msg` |
-//! | `X: Timer` | the named timer expires |
+//! | `X: Timer` | the virtual clock moves to the earliest deadline, which must be the named timer's, and the core is told the time |
+//! | `W: secs` | the virtual clock moves on by `secs` seconds and the core is told the time (timers due fire in deadline order) |
 //! | `EOF` | the server closes the control connection |
 //! | `C: line` | expected: the client sends this line (display form; PASS masked) |
 //! | `A: action` | expected: an adapter action |
 //! | `F: result` | expected: an operation finished |
 //! | `E: entry` | expected: a listing entry event |
-//! | `T: arm X` / `T: cancel X` | expected timer update (only after `!timers`) |
+//! | `T: arm X` / `T: cancel X` | expected: a timer was armed (or its deadline moved) / disarmed by the step, listed after the step's other outputs in `Timer::ALL` order (only after `!timers`) |
 //! | `R: code` | expected reply event (only after `!replies`) |
 //!
 //! After each input the outputs produced must be exactly the expectation lines that follow it,
@@ -26,11 +27,11 @@
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 use ftp_proto::client::{
-    Action, Client, Config, DataEvent, DataFailure, DataSink, Error, Event, ListingItem, OpId,
-    Outcome, Output, ProtocolError, Timer, TimerUpdate, TlsEvent, TransferCommand, TransferRequest,
-    UsageError,
+    Action, Client, Config, DataEvent, DataFailure, DataSink, Error, Event, ListingItem, Op, OpId,
+    Outcome, Output, ProtocolError, Timer, TlsEvent, TransferCommand, TransferRequest, UsageError,
 };
 use ftp_proto::{Arg, Command, Password, RawCommand, Timestamp, TransferType};
 
@@ -78,6 +79,11 @@ pub fn unescape(s: &str) -> Vec<u8> {
     out
 }
 
+/// The id of a typed handle.
+fn id<T>(op: Op<T>) -> OpId {
+    op.id()
+}
+
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -122,15 +128,6 @@ pub fn render(out: &Output, flags: &Flags) -> Option<String> {
                 Action::CloseAll => "CloseAll".into(),
             }
         ),
-        Output::Timer(t) => {
-            if !flags.timers {
-                return None;
-            }
-            match t {
-                TimerUpdate::Arm { timer, .. } => format!("T: arm {timer:?}"),
-                TimerUpdate::Cancel(timer) => format!("T: cancel {timer:?}"),
-            }
-        }
         Output::Event(Event::Reply(r)) => {
             if !flags.replies {
                 return None;
@@ -169,7 +166,8 @@ pub fn render_result(r: &Result<Outcome, Error>) -> String {
                 Outcome::LoggedIn(r) => format!("LoggedIn {}", r.code()),
                 Outcome::Reply(r) => format!("Reply {}", r.code()),
                 Outcome::Path { path, reply } => format!("Path {} {}", lossy(path), reply.code()),
-                Outcome::Size(n) => format!("Size {n}"),
+                Outcome::Size { size: Some(n), .. } => format!("Size {n}"),
+                Outcome::Size { size: None, reply } => format!("Size - {}", reply.code()),
                 Outcome::Modified(t) => format!("Modified {t}"),
                 Outcome::Facts(m) => format!("Facts {}", m.name_lossy()),
                 Outcome::Features(f) => format!("Features {}", f.len()),
@@ -213,6 +211,7 @@ pub fn render_error(e: &Error) -> String {
                 }
                 ProtocolError::Listing(_) => "Listing".to_string(),
                 ProtocolError::PlaintextInjection { .. } => "PlaintextInjection".to_string(),
+                ProtocolError::AbortReply(r) => format!("AbortReply {}", r.code()),
                 ProtocolError::ReplyDuringTlsChange(r) =>
                     format!("ReplyDuringTlsChange {}", r.code()),
                 other => format!("{other:?}"),
@@ -250,8 +249,10 @@ pub struct Session {
     pending: Vec<String>,
     /// Every output of the run, for debugging.
     pub log: Vec<String>,
-    /// The timers armed now, as the outputs said.
-    pub armed: HashSet<Timer>,
+    /// The virtual clock: the `now` of every input and request.
+    pub now: Instant,
+    /// The timers armed (with their deadlines) after the last drain.
+    timers: Vec<(Timer, Option<Option<Instant>>)>,
 }
 
 impl Session {
@@ -264,8 +265,20 @@ impl Session {
             finished_ops: HashSet::new(),
             pending: Vec::new(),
             log: Vec::new(),
-            armed: HashSet::new(),
+            now: Instant::now(),
+            timers: Timer::ALL.into_iter().map(|t| (t, None)).collect(),
         }
+    }
+
+    /// Each timer's state: `None` off, `Some(deadline)` armed (`Some(None)`: no deadline).
+    fn timer_states(&self) -> Vec<(Timer, Option<Option<Instant>>)> {
+        Timer::ALL
+            .into_iter()
+            .map(|t| {
+                let state = self.client.is_armed(t).then(|| self.client.deadline(t));
+                (t, state)
+            })
+            .collect()
     }
 
     /// Drains the client until idle, checking op ids, and keeps the renderings.
@@ -286,18 +299,6 @@ impl Session {
                     "event for an unknown or finished {op}"
                 );
             }
-            match &out {
-                Output::Timer(TimerUpdate::Arm { timer, .. }) => {
-                    self.armed.insert(*timer);
-                }
-                Output::Timer(TimerUpdate::Cancel(timer)) => {
-                    assert!(
-                        self.armed.remove(timer),
-                        "cancelled {timer:?}, which was not armed"
-                    );
-                }
-                _ => {}
-            }
             if let Output::Event(Event::Finished { op, .. }) = &out {
                 self.open_ops.remove(op);
                 assert!(self.finished_ops.insert(*op), "{op} finished twice");
@@ -314,20 +315,105 @@ impl Session {
                 self.open_ops
             );
         }
+        // The timer changes of the step, after its other outputs.
+        let states = self.timer_states();
+        for ((timer, before), (_, after)) in self.timers.iter().zip(&states) {
+            let line = match (before, after) {
+                (Some(_), None) => format!("T: cancel {timer:?}"),
+                (b, Some(a)) if b.as_ref() != Some(a) => format!("T: arm {timer:?}"),
+                _ => continue,
+            };
+            if self.flags.timers {
+                self.log.push(line.clone());
+                self.pending.push(line);
+            }
+        }
+        self.timers = states;
+        // Nothing overdue survives a step: the core was told the time with every input.
+        if let Some(at) = self.client.poll_timeout() {
+            assert!(at > self.now, "a deadline is overdue after a step");
+        }
+        if self.client.is_closed() {
+            assert_eq!(self.client.poll_timeout(), None, "closed with a deadline");
+        }
+        // Every wait is bounded (with durations an Instant can hold): a busy client always
+        // has a deadline, an idle one none.
+        let t = self.client.config().timeouts;
+        let day = Duration::from_secs(86_400);
+        if [
+            t.connect,
+            t.reply,
+            t.data_connect,
+            t.data_idle,
+            t.final_reply,
+        ]
+        .iter()
+        .all(|d| *d < day)
+        {
+            assert_eq!(
+                self.client.is_busy(),
+                self.client.poll_timeout().is_some(),
+                "busy without a deadline, or idle with one"
+            );
+        }
+    }
+
+    /// The timer whose deadline is the earliest, if any.
+    pub fn next_timer(&self) -> Option<Timer> {
+        let next = self.client.poll_timeout()?;
+        Timer::ALL
+            .into_iter()
+            .find(|t| self.client.deadline(*t) == Some(next))
+    }
+
+    /// `X: name`: moves the clock to the earliest deadline, which must be `name`'s, and fires.
+    pub fn expire(&mut self, name: &str) {
+        let next = self
+            .client
+            .poll_timeout()
+            .unwrap_or_else(|| panic!("X: {name}, but no timer has a deadline"));
+        let first = Timer::ALL
+            .into_iter()
+            .find(|t| self.client.deadline(*t) == Some(next))
+            .unwrap();
+        assert_eq!(
+            format!("{first:?}"),
+            name,
+            "the earliest deadline is {first:?}'s, not {name}'s"
+        );
+        self.now = next;
+        self.client.handle_timeout(self.now);
+        self.drain();
+    }
+
+    /// `W: secs`: the clock moves on; whatever is due fires.
+    pub fn wait(&mut self, secs: &str) {
+        let secs: f64 = secs.trim_end_matches('s').parse().unwrap();
+        self.now += Duration::from_secs_f64(secs);
+        self.client.handle_timeout(self.now);
+        self.drain();
+    }
+
+    /// Each input happens a millisecond after the one before, so that a timer restarted by a
+    /// step shows as `T: arm` even when it was armed before.
+    fn tick(&mut self) -> Instant {
+        self.now += Duration::from_millis(1);
+        self.now
     }
 
     pub fn feed_control(&mut self, block: &[u8]) {
+        let now = self.tick();
         match self.feed {
-            Feed::Whole => self.client.handle_control_input(block),
+            Feed::Whole => self.client.handle_control_input(block, now),
             Feed::Chunks(n) => {
                 for c in block.chunks(n.max(1)) {
-                    self.client.handle_control_input(c);
+                    self.client.handle_control_input(c, now);
                 }
             }
             Feed::Split(k) => {
                 let k = k.min(block.len());
-                self.client.handle_control_input(&block[..k]);
-                self.client.handle_control_input(&block[k..]);
+                self.client.handle_control_input(&block[..k], now);
+                self.client.handle_control_input(&block[k..], now);
             }
         }
         self.drain();
@@ -353,37 +439,68 @@ impl Session {
                 Some(Arg::try_from(s).unwrap())
             }
         };
+        let now = self.tick();
         let c = &mut self.client;
         let r = match verb {
-            "connect" => c.connect(LOCAL.parse().unwrap(), PEER.parse().unwrap()),
-            "connect6" => c.connect(LOCAL6.parse().unwrap(), PEER6.parse().unwrap()),
+            "connect" => c
+                .connect(LOCAL.parse().unwrap(), PEER.parse().unwrap(), now)
+                .map(id),
+            "connect_mapped" => c
+                .connect(
+                    "[::ffff:127.0.0.1]:50000".parse().unwrap(),
+                    "[::ffff:127.0.0.1]:21".parse().unwrap(),
+                    now,
+                )
+                .map(id),
+            "acct" => c.acct(arg(rest), now).map(id),
+            "connect6" => c
+                .connect(LOCAL6.parse().unwrap(), PEER6.parse().unwrap(), now)
+                .map(id),
             "login" => {
                 let p: Vec<&str> = rest.split(' ').collect();
                 c.login(
                     arg(p[0]),
                     Password::from(arg(p.get(1).copied().unwrap_or(""))),
                     p.get(2).map(|a| arg(a)),
+                    now,
                 )
+                .map(id)
             }
-            "execute" => c.execute(Command::parse(rest.as_bytes()).unwrap()),
+            "execute" => c
+                .execute(Command::parse(rest.as_bytes()).unwrap(), now)
+                .map(id),
+            "voidcmd" => c
+                .voidcmd(Command::parse(rest.as_bytes()).unwrap(), now)
+                .map(id),
+            "login_secure" => {
+                let p: Vec<&str> = rest.split(' ').collect();
+                let credentials = ftp_proto::client::Credentials {
+                    user: arg(p[0]),
+                    password: Password::from(arg(p[1])),
+                    acct: None,
+                };
+                c.login_secure(credentials, p.get(2) == Some(&"prot"), now)
+                    .map(id)
+            }
             "execute_raw" => {
                 let (v, a) = rest
                     .split_once(' ')
                     .map_or((rest, None), |(v, a)| (v, Some(arg(a))));
-                c.execute(Command::Raw(RawCommand::new(v, a).unwrap()))
+                c.execute(Command::Raw(RawCommand::new(v, a).unwrap()), now)
+                    .map(id)
             }
-            "cwd" => c.cwd(Arg::try_from(rest).unwrap()),
-            "cdup" => c.cdup(),
-            "pwd" => c.pwd(),
-            "mkd" => c.mkd(arg(rest)),
-            "rmd" => c.rmd(arg(rest)),
-            "delete" => c.delete(arg(rest)),
+            "cwd" => c.cwd(Arg::try_from(rest).unwrap(), now).map(id),
+            "cdup" => c.cdup(now).map(id),
+            "pwd" => c.pwd(now).map(id),
+            "mkd" => c.mkd(arg(rest), now).map(id),
+            "rmd" => c.rmd(arg(rest), now).map(id),
+            "delete" => c.delete(arg(rest), now).map(id),
             "rename" => {
                 let (a, b) = rest.split_once(' ').unwrap();
-                c.rename(arg(a), arg(b))
+                c.rename(arg(a), arg(b), now).map(id)
             }
-            "size" => c.size(arg(rest)),
-            "mdtm" => c.mdtm(arg(rest)),
+            "size" => c.size(arg(rest), now).map(id),
+            "mdtm" => c.mdtm(arg(rest), now).map(id),
             "mfmt" => {
                 let (p, t) = rest.rsplit_once(' ').unwrap();
                 let n = |r: std::ops::Range<usize>| t[r].parse::<u32>().unwrap();
@@ -397,19 +514,19 @@ impl Session {
                     0,
                 )
                 .unwrap();
-                c.mfmt(arg(p), ts)
+                c.mfmt(arg(p), ts, now).map(id)
             }
-            "mlst" => c.mlst(opt(rest)),
-            "feat" => c.feat(),
-            "opts_utf8" => c.opts_utf8(),
-            "host" => c.host(arg(rest)),
-            "noop" => c.noop(),
-            "auth_tls" => c.auth_tls(),
-            "prot_p" => c.prot_p(),
-            "prot_c" => c.prot_c(),
-            "ccc" => c.ccc(),
-            "quit" => c.quit(),
-            "abort" => c.abort(),
+            "mlst" => c.mlst(opt(rest), now).map(id),
+            "feat" => c.feat(now).map(id),
+            "opts_utf8" => c.opts_utf8(now).map(id),
+            "host" => c.host(arg(rest), now).map(id),
+            "noop" => c.noop(now).map(id),
+            "auth_tls" => c.auth_tls(now).map(id),
+            "prot_p" => c.prot_p(now).map(id),
+            "prot_c" => c.prot_c(now).map(id),
+            "ccc" => c.ccc(now).map(id),
+            "quit" => c.quit(now).map(id),
+            "abort" => c.abort(now).map(id),
             "close" => {
                 c.close();
                 self.drain();
@@ -424,6 +541,7 @@ impl Session {
                 let mut rest_at = None;
                 let mut ty = None;
                 let mut sink = None;
+                let mut facts = Vec::new();
                 for w in rest.split(' ').filter(|w| !w.is_empty()) {
                     if let Some(v) = w.strip_prefix("rest=") {
                         rest_at = Some(v.parse().unwrap());
@@ -433,6 +551,8 @@ impl Session {
                         } else {
                             TransferType::Binary
                         });
+                    } else if let Some(v) = w.strip_prefix("facts=") {
+                        facts = v.split(',').map(arg).collect();
                     } else if let Some(v) = w.strip_prefix("sink=") {
                         sink = Some(match v {
                             "raw" => DataSink::Raw,
@@ -466,7 +586,8 @@ impl Session {
                 if let Some(s) = sink {
                     req.sink = s;
                 }
-                c.transfer(req)
+                req.mlst_facts = facts;
+                c.transfer(req, now).map(id)
             }
             other => panic!("unknown request {other}"),
         };
@@ -478,24 +599,35 @@ impl Session {
     pub fn data(&mut self, line: &str) {
         let (what, rest) = line.split_once(' ').unwrap_or((line, ""));
         let addr = |s: &str| s.parse::<SocketAddr>().unwrap();
+        let now = self.tick();
         match what {
-            "connected" => self.client.handle_data(DataEvent::Connected {
-                local: addr("127.0.0.1:60000"),
-                peer: addr(rest),
-            }),
+            "connected" => self.client.handle_data(
+                DataEvent::Connected {
+                    local: addr("127.0.0.1:60000"),
+                    peer: addr(rest),
+                },
+                now,
+            ),
             "listening" => self
                 .client
-                .handle_data(DataEvent::Listening { addr: addr(rest) }),
+                .handle_data(DataEvent::Listening { addr: addr(rest) }, now),
             "accepted" => self
                 .client
-                .handle_data(DataEvent::Accepted { peer: addr(rest) }),
-            "finished" => self.client.handle_data(DataEvent::Finished {
-                bytes: rest.parse().unwrap(),
-            }),
-            "unclean" => self.client.handle_data(DataEvent::EndedWithoutCloseNotify {
-                bytes: rest.parse().unwrap(),
-                message: "no close_notify".into(),
-            }),
+                .handle_data(DataEvent::Accepted { peer: addr(rest) }, now),
+            "finished" => self.client.handle_data(
+                DataEvent::Finished {
+                    bytes: rest.parse().unwrap(),
+                },
+                now,
+            ),
+            "unclean" => self.client.handle_data(
+                DataEvent::EndedWithoutCloseNotify {
+                    bytes: rest.parse().unwrap(),
+                    message: "no close_notify".into(),
+                },
+                now,
+            ),
+            "progress" => self.client.handle_data_progress(rest.parse().unwrap(), now),
             "failed" => {
                 let (kind, message) = rest.split_once(' ').unwrap_or((rest, ""));
                 let kind = match kind {
@@ -506,23 +638,26 @@ impl Session {
                     "truncated" => DataFailure::Truncated,
                     _ => DataFailure::Io,
                 };
-                self.client.handle_data(DataEvent::Failed {
-                    kind,
-                    message: message.into(),
-                })
+                self.client.handle_data(
+                    DataEvent::Failed {
+                        kind,
+                        message: message.into(),
+                    },
+                    now,
+                )
             }
-            "input" => self.client.handle_data_input(&unescape(rest)),
+            "input" => self.client.handle_data_input(&unescape(rest), now),
             "file" => {
                 let bytes = std::fs::read(data_dir().join("transcripts").join(rest)).unwrap();
                 match self.feed {
-                    Feed::Whole => self.client.handle_data_input(&bytes),
+                    Feed::Whole => self.client.handle_data_input(&bytes, now),
                     Feed::Chunks(n) => bytes
                         .chunks(n.max(1))
-                        .for_each(|c| self.client.handle_data_input(c)),
+                        .for_each(|c| self.client.handle_data_input(c, now)),
                     Feed::Split(k) => {
                         let k = k.min(bytes.len());
-                        self.client.handle_data_input(&bytes[..k]);
-                        self.client.handle_data_input(&bytes[k..]);
+                        self.client.handle_data_input(&bytes[..k], now);
+                        self.client.handle_data_input(&bytes[k..], now);
                     }
                 }
             }
@@ -539,16 +674,8 @@ impl Session {
                 message: line.into(),
             },
         };
-        self.client.handle_tls(ev);
-        self.drain();
-    }
-
-    pub fn timeout(&mut self, name: &str) {
-        let timer = ftp_proto::client::Timer::ALL
-            .into_iter()
-            .find(|t| format!("{t:?}") == name)
-            .unwrap_or_else(|| panic!("unknown timer {name}"));
-        self.client.handle_timeout(timer);
+        let now = self.tick();
+        self.client.handle_tls(ev, now);
         self.drain();
     }
 
@@ -678,7 +805,9 @@ pub fn run_with(config: &Config, script: &str, feed: Feed) -> Session {
         } else if let Some(t) = line.strip_prefix("L: ") {
             s.tls(t);
         } else if let Some(t) = line.strip_prefix("X: ") {
-            s.timeout(t);
+            s.expire(t);
+        } else if let Some(t) = line.strip_prefix("W: ") {
+            s.wait(t);
         } else if line == "EOF" {
             s.client.handle_control_eof();
             s.drain();
@@ -727,7 +856,9 @@ pub fn run_prefix(config: &Config, script: &str, upto: usize) -> Session {
         } else if let Some(t) = line.strip_prefix("L: ") {
             s.tls(t);
         } else if let Some(t) = line.strip_prefix("X: ") {
-            s.timeout(t);
+            s.expire(t);
+        } else if let Some(t) = line.strip_prefix("W: ") {
+            s.wait(t);
         } else if line == "EOF" {
             s.client.handle_control_eof();
             s.drain();
