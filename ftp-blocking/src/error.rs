@@ -96,6 +96,14 @@ pub enum Error {
         /// The limit in bytes.
         limit: usize,
     },
+    /// [`Ftp::nlst`](crate::Ftp::nlst) got more names than
+    /// [`FtpBuilder::max_nlst_names`](crate::FtpBuilder::max_nlst_names) allows; the listing
+    /// was aborted and the session stays usable.
+    #[error("the listing holds more than {limit} names (max_nlst_names)")]
+    TooManyNames {
+        /// The limit.
+        limit: usize,
+    },
     /// An error of the core this version of the crate does not map to a variant of its own.
     #[error(transparent)]
     Core(ftp_proto::client::Error),
@@ -180,6 +188,7 @@ impl Error {
             Error::Aborted(r) => Error::Aborted(r.clone()),
             Error::Closed => Error::Closed,
             Error::LineTooLong { limit } => Error::LineTooLong { limit: *limit },
+            Error::TooManyNames { limit } => Error::TooManyNames { limit: *limit },
             Error::Internal(s) => Error::Internal(s),
             Error::Core(e) => Error::Core(e.clone()),
             Error::Url(e) => Error::Url(e.clone()),

@@ -95,7 +95,11 @@ pub struct FtpBuilder {
     encoding: Encoding,
     debug: Debug,
     tls: Option<TlsConfig>,
+    max_nlst_names: usize,
 }
+
+/// The default of [`FtpBuilder::max_nlst_names`].
+pub const DEFAULT_MAX_NLST_NAMES: usize = 1_000_000;
 
 impl Default for FtpBuilder {
     fn default() -> Self {
@@ -107,6 +111,7 @@ impl Default for FtpBuilder {
             encoding: Encoding::Utf8,
             debug: Debug::default(),
             tls: None,
+            max_nlst_names: DEFAULT_MAX_NLST_NAMES,
         }
     }
 }
@@ -159,6 +164,41 @@ impl FtpBuilder {
         self
     }
 
+    /// The most a whole transfer or listing may take, from its first command to its final
+    /// reply (curl's `--max-time`); longer fails with
+    /// [`Error::Timeout`]`(`[`Timer::MaxTime`](ftp_proto::client::Timer::MaxTime)`)` once the
+    /// server has answered the interrupted transfer (at most the final-reply timeout later),
+    /// and the session stays usable. Unlimited by default.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = ftp_blocking::Ftp::builder()
+    ///     .max_time(Duration::from_secs(600))
+    ///     .low_speed_limit(1024, Duration::from_secs(30));
+    /// ```
+    pub fn max_time(mut self, d: Duration) -> Self {
+        self.config.timeouts.max_time = d;
+        self
+    }
+
+    /// Fails a transfer whose data moves at fewer than `bytes_per_sec` on average over a
+    /// `window` (curl's `--speed-limit` / `--speed-time`), with
+    /// [`Error::Timeout`]`(`[`Timer::LowSpeed`](ftp_proto::client::Timer::LowSpeed)`)`. Checked
+    /// in consecutive windows once the bytes start to move. `bytes_per_sec` 0 (the default):
+    /// no limit.
+    pub fn low_speed_limit(mut self, bytes_per_sec: u64, window: Duration) -> Self {
+        self.config.low_speed_limit = bytes_per_sec;
+        self.config.timeouts.low_speed_time = window;
+        self
+    }
+
+    /// The most names [`Ftp::nlst`] collects ([`DEFAULT_MAX_NLST_NAMES`] by default); more
+    /// aborts the listing with [`Error::TooManyNames`].
+    pub fn max_nlst_names(mut self, limit: usize) -> Self {
+        self.max_nlst_names = limit;
+        self
+    }
+
     /// The time allowed for a transfer's final reply once the data has ended.
     pub fn final_reply_timeout(mut self, d: Duration) -> Self {
         self.config.timeouts.final_reply = d;
@@ -186,7 +226,10 @@ impl FtpBuilder {
     }
 
     /// Connect to the address in a 227 reply instead of the control peer's (off by default:
-    /// a server could otherwise send the client to any host).
+    /// a server could otherwise send the client to any host). Even when trusted, an
+    /// unspecified, loopback, link-local, multicast or broadcast address is replaced by the
+    /// control peer's unless that peer is of the same kind (see
+    /// [`Config::trust_server_pasv_ipv4_address`](ftp_proto::client::Config::trust_server_pasv_ipv4_address)).
     pub fn trust_server_pasv_ipv4_address(mut self, trust: bool) -> Self {
         self.config.trust_server_pasv_ipv4_address = trust;
         self
@@ -291,6 +334,7 @@ impl FtpBuilder {
             encoding: self.encoding,
             explicit_tls,
             listing: ftp_proto::plan::ListingChoice::new(),
+            max_nlst_names: self.max_nlst_names,
         })
     }
 }
@@ -327,6 +371,8 @@ pub struct Ftp {
     explicit_tls: bool,
     /// The session's listing choice (walk.rs): an MLSD or `LIST -a` fallback is remembered.
     pub(crate) listing: ftp_proto::plan::ListingChoice,
+    /// [`FtpBuilder::max_nlst_names`].
+    max_nlst_names: usize,
 }
 
 /// The port of FTP: what `connect(host, 0)` uses.
@@ -693,13 +739,31 @@ impl Ftp {
             DataSink::NlstNames,
         )?;
         let encoding = self.encoding;
+        let limit = self.max_nlst_names;
         let mut names = Vec::new();
-        self.pump_items(op, |item| {
-            if let ListingItem::Name(n) | ListingItem::Line(n) = item {
-                names.push(encoding.decode(&n));
+        let mut bad_line = None;
+        loop {
+            match self.driver.next_item(op)? {
+                Next::Item(ListingItem::Name(n) | ListingItem::Line(n)) => {
+                    if names.len() >= limit {
+                        // ABOR keeps the session in step; its replies do not matter here.
+                        let _ = self.driver.abort_transfer(op);
+                        return Err(Error::TooManyNames { limit });
+                    }
+                    names.push(encoding.decode(&n));
+                }
+                Next::Item(_) => {}
+                Next::BadItem(e) => {
+                    bad_line.get_or_insert(e);
+                }
+                Next::Done(_) => {
+                    return match bad_line {
+                        Some(e) => Err(Error::Protocol(ProtocolError::Listing(e))),
+                        None => Ok(names),
+                    };
+                }
             }
-        })?;
-        Ok(names)
+        }
     }
 
     /// ftplib's `dir`: each LIST line goes to `callback`; `args` are joined with spaces.

@@ -59,8 +59,8 @@ mod walk;
 pub use driver::AbortHandle;
 pub use error::{Error, Result, into_ftp_error};
 pub use ftp::{
-    BlockCallback, DEFAULT_BLOCKSIZE, Encoding, FTP_PORT, Ftp, FtpBuilder, IMPLICIT_FTPS_PORT,
-    MAXLINE,
+    BlockCallback, DEFAULT_BLOCKSIZE, DEFAULT_MAX_NLST_NAMES, Encoding, FTP_PORT, Ftp, FtpBuilder,
+    IMPLICIT_FTPS_PORT, MAXLINE,
 };
 pub use iter::{ListIter, MlsdIter};
 pub use stream::{DataStream, RetrReader, StorWriter};

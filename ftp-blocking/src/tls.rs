@@ -144,8 +144,14 @@ impl RecordReader {
     }
 
     /// Reads the next record into the buffer: `Ok(Some(len))`, or `Ok(None)` on EOF at a
-    /// record boundary. EOF inside a record is `UnexpectedEof`.
-    fn read_record(&mut self, tcp: &mut TcpStream) -> io::Result<Option<usize>> {
+    /// record boundary. EOF inside a record is `UnexpectedEof`. With a `deadline`, each socket
+    /// read waits only for the time left until it, and once it has passed the read fails with
+    /// `WouldBlock` (like a socket timeout); a partial record is kept for the next call.
+    fn read_record(
+        &mut self,
+        tcp: &mut TcpStream,
+        deadline: Option<Instant>,
+    ) -> io::Result<Option<usize>> {
         loop {
             let want = if self.filled < 5 {
                 5
@@ -168,6 +174,9 @@ impl RecordReader {
                 self.filled = 0;
                 return Ok(Some(5));
             }
+            if let Some(deadline) = deadline {
+                tcp.set_read_timeout(Some(time_left(deadline)?))?;
+            }
             match tcp.read(&mut self.buf[self.filled..want]) {
                 Ok(0) if self.filled == 0 => return Ok(None),
                 Ok(0) => {
@@ -183,9 +192,15 @@ impl RecordReader {
         }
     }
 
-    /// Reads one record and gives it to `conn`, then processes it. `Ok(false)` on EOF.
-    fn feed(&mut self, tcp: &mut TcpStream, conn: &mut ClientConnection) -> io::Result<bool> {
-        let Some(len) = self.read_record(tcp)? else {
+    /// Reads one record (by `deadline`, see [`RecordReader::read_record`]) and gives it to
+    /// `conn`, then processes it. `Ok(false)` on EOF.
+    fn feed(
+        &mut self,
+        tcp: &mut TcpStream,
+        conn: &mut ClientConnection,
+        deadline: Option<Instant>,
+    ) -> io::Result<bool> {
+        let Some(len) = self.read_record(tcp, deadline)? else {
             // Tell rustls about the EOF, so that its reader reports it.
             conn.read_tls(&mut io::empty())?;
             return Ok(false);
@@ -203,6 +218,19 @@ impl RecordReader {
         }
         Ok(true)
     }
+}
+
+/// The time left until `deadline` (at least 1 ms, the socket timeout's resolution), or
+/// `WouldBlock` once it has passed: a wait ends at its deadline whatever records arrive.
+fn time_left(deadline: Instant) -> io::Result<Duration> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(io::Error::new(
+            io::ErrorKind::WouldBlock,
+            "deadline passed while reading TLS records",
+        ));
+    }
+    Ok(left.max(Duration::from_millis(1)))
 }
 
 fn write_out(conn: &mut ClientConnection, tcp: &mut TcpStream) -> io::Result<()> {
@@ -252,7 +280,7 @@ fn handshake_inner(
         if !conn.is_handshaking() {
             return Ok(());
         }
-        if !records.feed(tcp, conn).map_err(fail)? {
+        if !records.feed(tcp, conn, Some(deadline)).map_err(fail)? {
             return Err(TransportError::Io(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 "connection closed during the TLS handshake",
@@ -267,7 +295,9 @@ fn handshake_inner(
 /// The control connection: plain TCP, upgraded in place to TLS after `234` (explicit FTPS) or
 /// secured from the start (implicit FTPS), and downgraded back to plain by `CCC`.
 ///
-/// It is `Read + Write`; timeouts are those of the socket ([`ControlConnection::tcp`]).
+/// It is `Read + Write`; timeouts are those of the socket ([`ControlConnection::tcp`]). Under
+/// TLS the socket's read timeout bounds a whole `read` call, however many records without
+/// application data (session tickets, key updates) arrive meanwhile.
 /// Under TLS it reads one record at a time (a few more system calls on a connection that
 /// carries a few lines, in exchange for exact `CCC`). An EOF from the server reads as `Ok(0)`
 /// with or without `close_notify` (a cut reply is the framer's to notice).
@@ -410,7 +440,10 @@ impl ControlConnection {
             if peer_closed(&mut conn) {
                 break;
             }
-            if !records.feed(&mut tcp, &mut conn).map_err(fail)? {
+            if !records
+                .feed(&mut tcp, &mut conn, Some(deadline))
+                .map_err(fail)?
+            {
                 return Err(TransportError::Io(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     "connection closed before the server's close_notify",
@@ -495,27 +528,48 @@ impl Read for ControlConnection {
         }
         match &mut self.inner {
             Control::Plain(tcp) => tcp.read(buf),
-            Control::Tls { conn, tcp, records } => loop {
-                match conn.reader().read(buf) {
-                    Ok(n) => return Ok(n),
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    // EOF without close_notify: an EOF all the same on the control connection.
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
-                    Err(e) => return Err(e),
+            Control::Tls { conn, tcp, records } => {
+                // The socket's read timeout bounds the whole call, however many records
+                // without application data (TLS 1.3 tickets, ...) arrive meanwhile.
+                let base = tcp.read_timeout()?;
+                let deadline = base.map(crate::error::deadline_after);
+                let result = read_control_tls(conn, tcp, records, buf, deadline);
+                if deadline.is_some() {
+                    tcp.set_read_timeout(base)?;
                 }
-                write_out(conn, tcp)?;
-                if !records.feed(tcp, conn)? {
-                    // EOF: rustls knows, and its reader will say so on the next turn; make
-                    // sure no loop can come of it.
-                    return match conn.reader().read(buf) {
-                        Ok(n) => Ok(n),
-                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
-                        Err(e) => Err(e),
-                    };
-                }
-            },
+                result
+            }
             Control::Closed => Err(closed()),
+        }
+    }
+}
+
+/// Reads TLS records until one carries application data, the stream ends, or `deadline`.
+fn read_control_tls(
+    conn: &mut ClientConnection,
+    tcp: &mut TcpStream,
+    records: &mut RecordReader,
+    buf: &mut [u8],
+    deadline: Option<Instant>,
+) -> io::Result<usize> {
+    loop {
+        match conn.reader().read(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            // EOF without close_notify: an EOF all the same on the control connection.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
+            Err(e) => return Err(e),
+        }
+        write_out(conn, tcp)?;
+        if !records.feed(tcp, conn, deadline)? {
+            // EOF: rustls knows, and its reader will say so on the next turn; make sure no
+            // loop can come of it.
+            return match conn.reader().read(buf) {
+                Ok(n) => Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
+                Err(e) => Err(e),
+            };
         }
     }
 }
@@ -582,7 +636,43 @@ pub struct DataConnection {
 #[derive(Debug)]
 enum Data {
     Plain(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    Tls(Box<StreamOwned<ClientConnection, DeadlineTcp>>),
+}
+
+/// The socket under a TLS data connection: while a [`DataConnection`] read is under way,
+/// every socket read after the first waits only until the read's deadline (the socket read
+/// timeout when the call began), so records without application data cannot keep one
+/// read alive past it.
+#[derive(Debug)]
+struct DeadlineTcp {
+    tcp: TcpStream,
+    /// The deadline of the read under way, and whether a socket read was made for it.
+    deadline: Option<(Instant, bool)>,
+    /// The socket's read timeout was changed and must be restored.
+    touched: bool,
+}
+
+impl Read for DeadlineTcp {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some((deadline, read_before)) = &mut self.deadline {
+            if *read_before {
+                self.tcp.set_read_timeout(Some(time_left(*deadline)?))?;
+                self.touched = true;
+            }
+            *read_before = true;
+        }
+        self.tcp.read(buf)
+    }
+}
+
+impl Write for DeadlineTcp {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.tcp.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tcp.flush()
+    }
 }
 
 impl DataConnection {
@@ -606,7 +696,14 @@ impl DataConnection {
         let mut records = RecordReader::new();
         handshake(&mut conn, &mut tcp, &mut records, timeout)?;
         Ok(DataConnection {
-            inner: Data::Tls(Box::new(StreamOwned::new(conn, tcp))),
+            inner: Data::Tls(Box::new(StreamOwned::new(
+                conn,
+                DeadlineTcp {
+                    tcp,
+                    deadline: None,
+                    touched: false,
+                },
+            ))),
             received: 0,
             eof: false,
         })
@@ -660,13 +757,14 @@ impl DataConnection {
     pub fn tcp(&self) -> &TcpStream {
         match &self.inner {
             Data::Plain(tcp) => tcp,
-            Data::Tls(s) => &s.sock,
+            Data::Tls(s) => &s.sock.tcp,
         }
     }
 
     /// Sets the socket's read and write timeouts: the idle timeout of the transfer. A stall
     /// longer than that fails the read or write (`WouldBlock`, which
-    /// [`data::copy`](crate::data::copy) reports as a [`Wait::DataIdle`] timeout).
+    /// [`data::copy`](crate::data::copy) reports as a [`Wait::DataIdle`] timeout). Under TLS the
+    /// read timeout bounds a whole `read` call, whatever records without data arrive meanwhile.
     pub fn set_idle_timeout(&self, idle: Duration) -> Result<(), TransportError> {
         check_timeout("data idle", idle)?;
         self.tcp().set_read_timeout(Some(idle))?;
@@ -700,9 +798,9 @@ impl DataConnection {
                 tcp.flush().map_err(fail)?;
             }
             Data::Tls(s) => {
-                s.sock.set_write_timeout(Some(timeout))?;
+                s.sock.tcp.set_write_timeout(Some(timeout))?;
                 s.conn.send_close_notify();
-                let sent = write_out(&mut s.conn, &mut s.sock);
+                let sent = write_out(&mut s.conn, &mut s.sock.tcp);
                 if eof {
                     return Ok(());
                 }
@@ -778,11 +876,28 @@ pub fn is_missing_close_notify(e: &io::Error) -> bool {
         .is_some_and(|t| matches!(t, TransportError::MissingCloseNotify { .. }))
 }
 
+/// One read of a TLS data connection, ending at most one socket read timeout after it began
+/// whatever records arrive meanwhile.
+fn read_data_tls(
+    s: &mut StreamOwned<ClientConnection, DeadlineTcp>,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    let base = s.sock.tcp.read_timeout()?;
+    s.sock.deadline = base.map(|t| (crate::error::deadline_after(t), false));
+    let result = s.read(buf);
+    s.sock.deadline = None;
+    if s.sock.touched {
+        s.sock.touched = false;
+        s.sock.tcp.set_read_timeout(base)?;
+    }
+    result
+}
+
 impl Read for DataConnection {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let result = match &mut self.inner {
             Data::Plain(tcp) => tcp.read(buf),
-            Data::Tls(s) => match s.read(buf) {
+            Data::Tls(s) => match read_data_tls(s, buf) {
                 Err(e)
                     if e.kind() == io::ErrorKind::UnexpectedEof
                         && e.get_ref().is_none_or(|i| !i.is::<rustls::Error>()) =>

@@ -542,6 +542,57 @@ fn pasv_227_address_is_used_when_trusted() {
 }
 
 #[test]
+fn trusted_pasv_227_naming_0_0_0_0_connects_to_the_control_peer() {
+    // Trusted, but 0.0.0.0 is unspecified and the control peer (127.0.0.1) is not: the client
+    // connects to the control peer with the announced port, and the transfer works.
+    let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 type set\r\n")
+        .expect("EPSV\r\n")
+        .send("500 EPSV not understood\r\n")
+        .expect("PASV\r\n")
+        .passive_pasv(Some(Ipv4Addr::new(0, 0, 0, 0)))
+        .accept_data()
+        .expect("RETR f\r\n")
+        .send("150 here\r\n")
+        .data_send("ok")
+        .data_close()
+        .send("226 done\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short().trust_server_pasv_ipv4_address(true), &server);
+    let mut got = Vec::new();
+    ftp.retrbinary("RETR f", |c| got.extend_from_slice(c), 8192, None)
+        .unwrap();
+    assert_eq!(got, b"ok");
+    drop(ftp);
+    finish(server);
+}
+
+#[test]
+fn pasv_227_with_port_0_is_a_protocol_error_and_the_session_goes_on() {
+    let server = logged_in()
+        .expect("TYPE I\r\n")
+        .send("200 type set\r\n")
+        .expect("EPSV\r\n")
+        .send("500 EPSV not understood\r\n")
+        .expect("PASV\r\n")
+        .send("227 Entering Passive Mode (127,0,0,1,0,0).\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short().trust_server_pasv_ipv4_address(true), &server);
+    let err = ftp.retrbinary("RETR f", |_| {}, 8192, None).unwrap_err();
+    assert!(matches!(err, Error::Protocol(_)), "{err:?}");
+    ftp.noop().unwrap();
+    drop(ftp);
+    finish(server);
+}
+
+#[test]
 fn active_mode_drops_a_data_connection_from_another_host() {
     let server = logged_in()
         .expect("TYPE I\r\n")
@@ -1622,6 +1673,68 @@ fn plain_download_short_of_the_announced_size_is_truncated() {
         ),
         "{err:?}"
     );
+    ftp.noop().unwrap();
+    drop(ftp);
+    finish(server);
+}
+
+#[test]
+fn max_time_ends_a_transfer_before_its_idle_timeout_and_the_session_goes_on() {
+    // Two bytes trickle in, then nothing: the idle timeout (5 s) is far off, the whole-transfer
+    // limit is not.
+    let server = passive(logged_in(), "TYPE I\r\n", "RETR slow\r\n")
+        .data_send_slowly("ab", Duration::from_millis(50))
+        .data_hold_open()
+        .send("426 Failure reading network stream.\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short().max_time(Duration::from_millis(400)), &server);
+    let err = ftp.retrbinary("RETR slow", |_| {}, 8192, None).unwrap_err();
+    assert!(matches!(err, Error::Timeout(Timer::MaxTime)), "{err:?}");
+    assert!(err.to_string().contains("MaxTime"), "{err}");
+    ftp.noop().unwrap();
+    drop(ftp);
+    finish(server);
+}
+
+#[test]
+fn low_speed_limit_fails_a_trickling_transfer() {
+    let server = passive(logged_in(), "TYPE I\r\n", "RETR slow\r\n")
+        .data_send_slowly("ab", Duration::from_millis(50))
+        .data_hold_open()
+        .send("426 Failure reading network stream.\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let builder = short().low_speed_limit(1000, Duration::from_millis(400));
+    let mut ftp = login(builder, &server);
+    let err = ftp.retrbinary("RETR slow", |_| {}, 8192, None).unwrap_err();
+    assert!(matches!(err, Error::Timeout(Timer::LowSpeed)), "{err:?}");
+    assert!(err.to_string().contains("LowSpeed"), "{err}");
+    ftp.noop().unwrap();
+    drop(ftp);
+    finish(server);
+}
+
+#[test]
+fn nlst_over_max_nlst_names_is_aborted_with_a_typed_error() {
+    let server = passive(logged_in(), "TYPE A\r\n", "NLST\r\n")
+        .data_send_until_closed("name\r\n", 1 << 30)
+        .expect("ABOR\r\n")
+        .send("426 aborted\r\n226 ABOR ok\r\n")
+        .expect("NOOP\r\n")
+        .send("200 ok\r\n")
+        .wait_for_close()
+        .start()
+        .unwrap();
+    let mut ftp = login(short().max_nlst_names(100), &server);
+    let err = ftp.nlst(&[]).unwrap_err();
+    assert!(matches!(err, Error::TooManyNames { limit: 100 }), "{err:?}");
     ftp.noop().unwrap();
     drop(ftp);
     finish(server);

@@ -578,3 +578,90 @@ fn data_copy_reports_missing_close_notify_as_itself() {
     );
     assert_eq!(out, b"partial");
 }
+
+/// Key updates the server sends, one per `TRICKLE_EVERY`, at most (fewer than the 32 rustls
+/// accepts in a row without application data, so the trickle itself never fails the read).
+const TRICKLE_RECORDS: usize = 30;
+const TRICKLE_EVERY: Duration = Duration::from_millis(100);
+/// The read timeout under test: a tenth of the trickle's whole length.
+const SHORT: Duration = Duration::from_millis(300);
+
+/// A TLS 1.3 server that, once the handshake is done, sends a KeyUpdate record (no application
+/// data) every `TRICKLE_EVERY`, until the client goes away or `TRICKLE_RECORDS` were sent.
+fn trickling_server(pki: &Pki) -> (std::net::SocketAddr, thread::JoinHandle<usize>) {
+    let scfg = server_config(
+        pki.chain.clone(),
+        pki.key.clone_key(),
+        &rustls::version::TLS13,
+        Tickets::Stateless,
+    );
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let mut s = server_accept(&l, &scfg);
+        let mut sent = 0;
+        while sent < TRICKLE_RECORDS {
+            thread::sleep(TRICKLE_EVERY);
+            if s.conn.refresh_traffic_keys().is_err() {
+                break;
+            }
+            if s.conn.write_tls(&mut s.sock).is_err() {
+                break;
+            }
+            sent += 1;
+        }
+        sent
+    });
+    (addr, server)
+}
+
+fn assert_timed_out_before_the_trickle_ended(r: std::io::Result<usize>, began: std::time::Instant) {
+    let e = r.unwrap_err();
+    assert!(
+        matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+        "{e:?}"
+    );
+    // Generous: ten times the timeout, while each record re-arming the wait would take the
+    // whole trickle (TRICKLE_RECORDS * TRICKLE_EVERY) plus the timeout.
+    let bound = TRICKLE_EVERY * (TRICKLE_RECORDS as u32);
+    assert!(began.elapsed() < bound, "read took {:?}", began.elapsed());
+}
+
+#[test]
+fn control_read_under_tls_ends_at_its_timeout_while_records_without_data_trickle() {
+    let pki = pki(&["localhost"]);
+    let (addr, server) = trickling_server(&pki);
+    let session = client_for(&pki).session("localhost").unwrap();
+    let mut control =
+        ControlConnection::implicit(TcpStream::connect(addr).unwrap(), &session, T).unwrap();
+    control
+        .tcp()
+        .unwrap()
+        .set_read_timeout(Some(SHORT))
+        .unwrap();
+    let began = std::time::Instant::now();
+    let r = control.read(&mut [0u8; 512]);
+    assert_timed_out_before_the_trickle_ended(r, began);
+    // The socket keeps the timeout it was given.
+    assert_eq!(control.tcp().unwrap().read_timeout().unwrap(), Some(SHORT));
+    drop(control);
+    server.join().unwrap();
+}
+
+#[test]
+fn data_read_under_tls_ends_at_its_idle_timeout_while_records_without_data_trickle() {
+    let pki = pki(&["localhost"]);
+    let (addr, server) = trickling_server(&pki);
+    let session = client_for(&pki).session("localhost").unwrap();
+    let mut data = DataConnection::secure(TcpStream::connect(addr).unwrap(), &session, T).unwrap();
+    data.set_idle_timeout(SHORT).unwrap();
+    let began = std::time::Instant::now();
+    let r = data.read(&mut [0u8; 512]);
+    assert_timed_out_before_the_trickle_ended(r, began);
+    assert_eq!(data.tcp().read_timeout().unwrap(), Some(SHORT));
+    drop(data);
+    server.join().unwrap();
+}

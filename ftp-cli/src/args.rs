@@ -97,6 +97,20 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub(crate) timeout: Option<Duration>,
 
+    /// The most a whole transfer or listing may take, from its first command to its final
+    /// reply (as curl's --max-time). Default: no limit.
+    #[arg(long, value_name = "SECS", value_parser = parse_timeout)]
+    pub(crate) max_time: Option<Duration>,
+
+    /// Fail a transfer moving fewer than BYTES per second on average over --speed-time
+    /// seconds (as curl's --speed-limit). Default: no limit.
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) speed_limit: Option<u64>,
+
+    /// The window of --speed-limit, in seconds. Default: 30.
+    #[arg(long, value_name = "SECS", value_parser = parse_timeout, requires = "speed_limit")]
+    pub(crate) speed_time: Option<Duration>,
+
     /// Print the dialogue on standard error: -v each command and reply, -vv every line both
     /// ways (Python ftplib's debug levels 1 and 2). The password is shown as ****.
     #[arg(short = 'v', long = "verbose", action = ArgAction::Count)]
@@ -273,6 +287,29 @@ mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn max_time_and_speed_limit_options_parse() {
+        let cli = Cli::try_parse_from([
+            "ftp-cli",
+            "--max-time",
+            "60",
+            "--speed-limit",
+            "1000",
+            "--speed-time",
+            "5",
+            "ftp://h/",
+            "ls",
+        ])
+        .unwrap();
+        assert_eq!(cli.max_time, Some(Duration::from_secs(60)));
+        assert_eq!(cli.speed_limit, Some(1000));
+        assert_eq!(cli.speed_time, Some(Duration::from_secs(5)));
+        assert!(
+            Cli::try_parse_from(["ftp-cli", "--speed-time", "5", "ftp://h/", "ls"]).is_err(),
+            "--speed-time needs --speed-limit"
+        );
     }
 
     #[test]

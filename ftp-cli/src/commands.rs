@@ -42,6 +42,13 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
     if let Some(timeout) = cli.timeout {
         builder = builder.timeout(timeout);
     }
+    if let Some(max_time) = cli.max_time {
+        builder = builder.max_time(max_time);
+    }
+    if let Some(limit) = cli.speed_limit {
+        let window = cli.speed_time.unwrap_or(std::time::Duration::from_secs(30));
+        builder = builder.low_speed_limit(limit, window);
+    }
     let implicit = cli.implicit_tls || url.scheme().implicit_tls();
     if cli.tls || implicit {
         // connect_url_with then logs in with AUTH TLS first (explicit) or inside TLS

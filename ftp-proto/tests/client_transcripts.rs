@@ -144,7 +144,7 @@ fn every_timer_expiring_at_every_step_of_every_session() {
                         assert!(finished && s.client.is_closed(), "{ctx}");
                         assert_eq!(out.last().map(String::as_str), Some("A: CloseAll"), "{ctx}");
                     }
-                    Timer::DataConnect | Timer::DataIdle => {
+                    Timer::DataConnect | Timer::DataIdle | Timer::MaxTime | Timer::LowSpeed => {
                         assert!(!s.client.is_closed(), "{ctx}");
                         assert!(out.iter().any(|o| o == "A: CloseData"), "{ctx}");
                         assert!(finished || s.client.is_busy(), "{ctx}");

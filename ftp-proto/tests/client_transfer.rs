@@ -1438,3 +1438,265 @@ scripts! {
         F: ok Transfer 226 10
     ");
 }
+
+fn trusting() -> ftp_proto::client::Config {
+    ftp_proto::client::Config {
+        trust_server_pasv_ipv4_address: true,
+        ..Default::default()
+    }
+}
+
+/// A PASV dialogue with a control peer of `peer` whose 227 names `tuple`, expecting a data
+/// connection to `expect`; run whole, byte by byte and split everywhere.
+fn trusted_pasv(peer: &str, tuple: &str, expect: &str) {
+    let script = format!(
+        "> connect_peer {peer}\nS: 220 ready\nF: ok Greeting 220\n\
+         > execute TYPE I\nC: TYPE I\nS: 200 ok\nF: ok Reply 200\n\
+         > retr a\nC: EPSV\nS: 502 no\nC: PASV\n\
+         S: 227 Entering Passive Mode ({tuple}).\nA: ConnectData {expect}\n"
+    );
+    client_support::run(&trusting(), &script);
+}
+
+#[test]
+fn trusted_pasv_from_a_public_peer_uses_an_ordinary_227_address() {
+    trusted_pasv(
+        "192.0.2.10:21",
+        "198,51,100,7,156,106",
+        "198.51.100.7:40042",
+    );
+    trusted_pasv("192.0.2.10:21", "10,0,0,7,156,106", "10.0.0.7:40042");
+}
+
+#[test]
+fn trusted_pasv_refuses_a_loopback_227_from_a_public_peer() {
+    trusted_pasv("192.0.2.10:21", "127,0,0,1,156,106", "192.0.2.10:40042");
+    trusted_pasv("192.0.2.10:21", "127,9,9,9,156,106", "192.0.2.10:40042");
+}
+
+#[test]
+fn trusted_pasv_refuses_an_unspecified_227_from_a_public_peer() {
+    trusted_pasv("192.0.2.10:21", "0,0,0,0,156,106", "192.0.2.10:40042");
+    trusted_pasv("192.0.2.10:21", "0,1,2,3,156,106", "192.0.2.10:40042");
+}
+
+#[test]
+fn trusted_pasv_refuses_link_local_multicast_and_broadcast_227_from_a_public_peer() {
+    trusted_pasv("192.0.2.10:21", "169,254,1,1,156,106", "192.0.2.10:40042");
+    trusted_pasv("192.0.2.10:21", "224,0,0,1,156,106", "192.0.2.10:40042");
+    trusted_pasv(
+        "192.0.2.10:21",
+        "239,255,255,250,156,106",
+        "192.0.2.10:40042",
+    );
+    trusted_pasv(
+        "192.0.2.10:21",
+        "255,255,255,255,156,106",
+        "192.0.2.10:40042",
+    );
+}
+
+#[test]
+fn trusted_pasv_from_a_loopback_peer_may_name_a_loopback_address() {
+    trusted_pasv("127.0.0.1:21", "127,0,0,2,156,106", "127.0.0.2:40042");
+    trusted_pasv(
+        "[::ffff:127.0.0.1]:21",
+        "127,0,0,2,156,106",
+        "127.0.0.2:40042",
+    );
+}
+
+#[test]
+fn trusted_pasv_from_a_loopback_peer_refuses_link_local_and_unspecified() {
+    trusted_pasv("127.0.0.1:21", "169,254,1,1,156,106", "127.0.0.1:40042");
+    trusted_pasv("127.0.0.1:21", "0,0,0,0,156,106", "127.0.0.1:40042");
+}
+
+#[test]
+fn trusted_pasv_from_a_link_local_peer_may_name_a_link_local_address() {
+    trusted_pasv("169.254.3.3:21", "169,254,1,1,156,106", "169.254.1.1:40042");
+}
+
+scripts! {
+    pasv_port_0_is_a_protocol_error: ready!("
+        > retr a
+        C: EPSV
+        S: 502 no
+        C: PASV
+        S: 227 Entering Passive Mode (127,0,0,1,0,0).
+        F: err Protocol Malformed 227
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+    ");
+}
+
+#[test]
+fn trusted_pasv_port_0_is_a_protocol_error() {
+    client_support::run(
+        &trusting(),
+        ready!(
+            "
+            > retr a
+            C: EPSV
+            S: 502 no
+            C: PASV
+            S: 227 Entering Passive Mode (198,51,100,7,0,0).
+            F: err Protocol Malformed 227
+        "
+        ),
+    );
+}
+
+fn limits(max_time: u64, low_speed_limit: u64, low_speed_time: u64) -> ftp_proto::client::Config {
+    let mut config = ftp_proto::client::Config::default();
+    config.timeouts.max_time = std::time::Duration::from_secs(max_time);
+    config.timeouts.low_speed_time = std::time::Duration::from_secs(low_speed_time);
+    config.low_speed_limit = low_speed_limit;
+    config
+}
+
+/// A transfer trickling a byte before each idle period would end keeps the data-idle timer
+/// alive forever; the whole-transfer limit ends it, and the session goes on.
+#[test]
+fn max_time_ends_a_trickling_transfer_that_never_goes_idle() {
+    client_support::run(
+        &limits(100, 0, 30),
+        ready!(
+            "
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        W: 45
+        D: progress 1
+        W: 45
+        D: progress 1
+        X: MaxTime
+        A: CloseData
+        S: 426 aborted
+        F: err Timeout MaxTime
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+        "
+        ),
+    );
+}
+
+#[test]
+fn max_time_ends_a_trickling_listing() {
+    client_support::run(
+        &limits(100, 0, 30),
+        ready!(
+            "
+        > nlst
+        C: TYPE A
+        S: 200 ok
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: NLST
+        S: 150 ok
+        A: StartData -
+        W: 45
+        D: input a\\r\\n
+        E: name a
+        W: 45
+        D: input b\\r\\n
+        E: name b
+        X: MaxTime
+        A: CloseData
+        S: 426 aborted
+        F: err Timeout MaxTime
+        "
+        ),
+    );
+}
+
+#[test]
+fn max_time_also_bounds_the_commands_before_the_data_moves() {
+    // The EPSV reply is slow but within the reply timeout; the whole transfer is not.
+    client_support::run(
+        &limits(10, 0, 30),
+        ready!(
+            "
+        > retr a
+        C: EPSV
+        X: MaxTime
+        A: CloseData
+        S: 229 ok (|||40000|)
+        F: err Timeout MaxTime
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+        "
+        ),
+    );
+}
+
+#[test]
+fn low_speed_window_above_the_limit_starts_a_new_window_and_one_below_fails() {
+    client_support::run(
+        &limits(u64::MAX, 100, 10),
+        ready!(
+            "
+        > retr a
+        C: EPSV
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        S: 150 ok
+        A: StartData -
+        D: progress 600
+        D: progress 400
+        X: LowSpeed
+        D: progress 999
+        X: LowSpeed
+        A: CloseData
+        S: 426 aborted
+        F: err Timeout LowSpeed
+        > noop
+        C: NOOP
+        S: 200 ok
+        F: ok Reply 200
+        "
+        ),
+    );
+}
+
+#[test]
+fn low_speed_limit_0_and_unlimited_max_time_arm_no_timer() {
+    client_support::run(
+        &ftp_proto::client::Config::default(),
+        ready!(
+            "
+        !timers
+        > retr a
+        C: EPSV
+        T: arm Reply
+        S: 229 ok (|||40000|)
+        A: ConnectData 127.0.0.1:40000
+        T: cancel Reply
+        T: arm DataConnect
+        D: connected 127.0.0.1:40000
+        C: RETR a
+        T: arm Reply
+        T: cancel DataConnect
+        S: 150 ok
+        A: StartData -
+        T: cancel Reply
+        T: arm DataIdle
+        "
+        ),
+    );
+}

@@ -44,10 +44,21 @@ pub struct Timeouts {
     /// The most a `120 Service ready in nnn minutes` greeting may extend the wait for the
     /// greeting ([`Timer::Connect`](super::Timer::Connect)) to. 10 min.
     pub ready_soon_cap: Duration,
+    /// [`Timer::MaxTime`](super::Timer::MaxTime): a whole transfer or listing, from its first
+    /// command to its final reply (curl's `--max-time`). [`Duration::MAX`] (the default): no
+    /// limit. Not set by [`Timeouts::all`].
+    pub max_time: Duration,
+    /// [`Timer::LowSpeed`](super::Timer::LowSpeed): the window over which
+    /// [`Config::low_speed_limit`] is checked (curl's `--speed-time`). 30 s; used only when
+    /// the limit is above 0.
+    pub low_speed_time: Duration,
 }
 
 /// The default of [`Timeouts::ready_soon_cap`].
 const READY_SOON_CAP: Duration = Duration::from_secs(600);
+
+/// The default of [`Timeouts::low_speed_time`] (curl's default `--speed-time`).
+const LOW_SPEED_TIME: Duration = Duration::from_secs(30);
 
 impl Timeouts {
     /// No deadline for any wait (ftplib `timeout=None`).
@@ -62,6 +73,8 @@ impl Timeouts {
             data_idle: d,
             final_reply: d,
             ready_soon_cap: READY_SOON_CAP,
+            max_time: Duration::MAX,
+            low_speed_time: LOW_SPEED_TIME,
         }
     }
 
@@ -73,6 +86,8 @@ impl Timeouts {
             Timer::DataConnect => self.data_connect,
             Timer::DataIdle => self.data_idle,
             Timer::FinalReply => self.final_reply,
+            Timer::MaxTime => self.max_time,
+            Timer::LowSpeed => self.low_speed_time,
         }
     }
 }
@@ -86,6 +101,8 @@ impl Default for Timeouts {
             data_idle: Duration::from_secs(60),
             final_reply: Duration::from_secs(30),
             ready_soon_cap: READY_SOON_CAP,
+            max_time: Duration::MAX,
+            low_speed_time: LOW_SPEED_TIME,
         }
     }
 }
@@ -113,6 +130,12 @@ pub struct Config {
     /// Connect to the address a `227` reply names instead of the control connection's peer
     /// address. Default `false`: a hostile server could otherwise make the client connect
     /// anywhere (FTP bounce), and servers behind NAT often announce a private address.
+    ///
+    /// Even when `true`, an announced address that is unspecified (`0.0.0.0/8`), loopback,
+    /// link-local, multicast or broadcast is not used unless the control peer is of the same
+    /// kind (a loopback peer may announce a loopback address): the control peer's address is
+    /// used instead, with the announced port. A `227` with port 0 is refused in every mode,
+    /// like a `229` with port 0, as a malformed reply.
     pub trust_server_pasv_ipv4_address: bool,
     /// The control connection is TLS from the start (implicit FTPS, usually port 990): the
     /// adapter has completed the handshake before [`Client::connect`](super::Client::connect).
@@ -123,6 +146,12 @@ pub struct Config {
     /// ([`UsageError::EpsvAllInForce`](super::UsageError::EpsvAllInForce)). A refusal is
     /// ignored. Default `false`.
     pub epsv_all: bool,
+    /// The least average speed, in bytes per second, a transfer's data may move at over each
+    /// [`Timeouts::low_speed_time`] window once the bytes start to move (curl's
+    /// `--speed-limit`); slower fails the transfer with
+    /// [`Error::Timeout`](super::Error::Timeout)`(`[`Timer::LowSpeed`](super::Timer::LowSpeed)`)`.
+    /// 0 (the default): no limit.
+    pub low_speed_limit: u64,
 }
 
 impl Default for Config {
@@ -135,6 +164,7 @@ impl Default for Config {
             trust_server_pasv_ipv4_address: false,
             implicit_tls: false,
             epsv_all: false,
+            low_speed_limit: 0,
         }
     }
 }

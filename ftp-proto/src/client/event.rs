@@ -92,16 +92,27 @@ pub enum Timer {
     DataIdle,
     /// The final reply of a transfer once the data connection has ended or failed.
     FinalReply,
+    /// The whole transfer or listing, from its first command to its final reply
+    /// ([`Timeouts::max_time`](super::Timeouts::max_time), curl's `--max-time`). Off by default.
+    MaxTime,
+    /// The low-speed window ([`Timeouts::low_speed_time`](super::Timeouts::low_speed_time)):
+    /// armed when the bytes start to move, with
+    /// [`Config::low_speed_limit`](super::Config::low_speed_limit) above 0. When it expires
+    /// with fewer than `low_speed_limit` bytes per second moved over the window, the transfer
+    /// fails (curl's `--speed-limit` / `--speed-time`); else a new window starts.
+    LowSpeed,
 }
 
 impl Timer {
     /// Every timer, in declaration order.
-    pub const ALL: [Timer; 5] = [
+    pub const ALL: [Timer; 7] = [
         Timer::Connect,
         Timer::Reply,
         Timer::DataConnect,
         Timer::DataIdle,
         Timer::FinalReply,
+        Timer::MaxTime,
+        Timer::LowSpeed,
     ];
 
     pub(crate) const fn index(self) -> usize {
@@ -111,6 +122,8 @@ impl Timer {
             Timer::DataConnect => 2,
             Timer::DataIdle => 3,
             Timer::FinalReply => 4,
+            Timer::MaxTime => 5,
+            Timer::LowSpeed => 6,
         }
     }
 }
@@ -123,6 +136,8 @@ impl fmt::Display for Timer {
             Timer::DataConnect => "data connect",
             Timer::DataIdle => "data idle",
             Timer::FinalReply => "final reply",
+            Timer::MaxTime => "max time",
+            Timer::LowSpeed => "low speed (below the speed limit over the speed time)",
         })
     }
 }

@@ -168,7 +168,9 @@ pub struct Client {
     epsv_refused: bool,
     epsv_all: EpsvAll,
     eprt_refused: bool,
-    deadlines: [Deadline; 5],
+    deadlines: [Deadline; 7],
+    /// Data bytes moved in the current low-speed window.
+    window_bytes: u64,
     now: Option<Instant>,
     op: Option<Running>,
     /// The steps left of a request made of several operations (secure login).
@@ -230,7 +232,8 @@ impl Client {
             epsv_refused: false,
             epsv_all: EpsvAll::NotSent,
             eprt_refused: false,
-            deadlines: [Deadline::Off; 5],
+            deadlines: [Deadline::Off; 7],
+            window_bytes: 0,
             now: None,
             op: None,
             plan: None,
@@ -410,6 +413,7 @@ impl Client {
         self.tick(now);
         if !bytes.is_empty() {
             self.restart_idle();
+            self.window_bytes = self.window_bytes.saturating_add(bytes.len() as u64);
         }
         match self.op.take() {
             Some(Running {
@@ -431,6 +435,7 @@ impl Client {
         self.tick(now);
         if bytes > 0 {
             self.restart_idle();
+            self.window_bytes = self.window_bytes.saturating_add(bytes);
         }
     }
 
@@ -949,6 +954,14 @@ impl Client {
             Some(at) => Deadline::At(at),
             None => Deadline::Never,
         };
+    }
+
+    /// Arms `timer` only when its duration gives a deadline (an unlimited limit stays off).
+    fn arm_limit(&mut self, timer: Timer) {
+        let after = self.config.timeouts.duration(timer);
+        if let Some(at) = self.now.and_then(|now| now.checked_add(after)) {
+            self.deadlines[timer.index()] = Deadline::At(at);
+        }
     }
 
     /// Moves `timer`'s deadline to `after` from now if that is later (never earlier, never

@@ -2,13 +2,13 @@
 //! EPSV/PASV or EPRT/PORT, REST, the command, then the final reply and the end of data in any
 //! order).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 
 use crate::command::{Arg, Command, ProtLevel, RawCommand, TransferType};
 use crate::listing::{
     LineSplitter, ListParser, ListingError, ListingLimits, MlsdParser, NlstParser,
 };
-use crate::parse::{parse150, parse227, parse229};
+use crate::parse::{ParseError, parse150, parse227, parse229};
 use crate::reply::{Reply, ReplyClass};
 
 use super::error::{Error, ProtocolError};
@@ -378,6 +378,7 @@ impl Client {
             return Err(super::UsageError::EpsvAllInForce);
         }
         let id = self.begin(now)?;
+        self.arm_limit(Timer::MaxTime);
         let binary_download = matches!(request.command, TransferCommand::Retr(_))
             && request.data_type == TransferType::Binary;
         let t = Transfer {
@@ -434,6 +435,32 @@ impl Client {
 
     fn peer_ip(&self) -> IpAddr {
         self.peer.map_or(IpAddr::from([127, 0, 0, 1]), |p| p.ip())
+    }
+
+    /// Where to connect for a `227` that announced `announced` (port not 0).
+    ///
+    /// The control peer's address with the announced port, unless
+    /// [`Config::trust_server_pasv_ipv4_address`](super::Config::trust_server_pasv_ipv4_address)
+    /// is on and the announced address is ordinary or of the same special kind as the control
+    /// peer (see [`Ipv4Kind`]): an unspecified, loopback, link-local, multicast or broadcast
+    /// address from a peer of another kind is replaced by the peer's address.
+    fn pasv_target(&self, announced: SocketAddrV4) -> SocketAddr {
+        let peer = self.peer_ip();
+        if self.config.trust_server_pasv_ipv4_address {
+            let kind = Ipv4Kind::of(*announced.ip());
+            let peer_kind = match peer.to_canonical() {
+                IpAddr::V4(v4) => Ipv4Kind::of(v4),
+                IpAddr::V6(v6) if v6.is_loopback() => Ipv4Kind::Loopback,
+                IpAddr::V6(v6) if v6.is_unicast_link_local() => Ipv4Kind::LinkLocal,
+                IpAddr::V6(v6) if v6.is_multicast() => Ipv4Kind::Multicast,
+                IpAddr::V6(v6) if v6.is_unspecified() => Ipv4Kind::Unspecified,
+                IpAddr::V6(_) => Ipv4Kind::Ordinary,
+            };
+            if kind == Ipv4Kind::Ordinary || kind == peer_kind {
+                return SocketAddr::V4(announced);
+            }
+        }
+        SocketAddr::new(peer, announced.port())
     }
 
     /// The first step towards a data connection: EPSV/PASV, or listen for EPRT/PORT.
@@ -516,6 +543,10 @@ impl Client {
             announced_size: t.announced,
         }));
         self.arm(Timer::DataIdle);
+        if self.config.low_speed_limit > 0 {
+            self.window_bytes = 0;
+            self.arm_limit(Timer::LowSpeed);
+        }
     }
 
     fn put_transfer(&mut self, id: OpId, t: Box<Transfer>) {
@@ -547,6 +578,9 @@ impl Client {
         self.push(Output::Action(Action::CloseData));
         self.cancel(Timer::DataConnect);
         self.cancel(Timer::DataIdle);
+        self.cancel(Timer::LowSpeed);
+        // The final-reply wait below is bounded by its own timer.
+        self.cancel(Timer::MaxTime);
         t.accepting = false;
         if t.awaiting_reply {
             if t.step == Step::Command {
@@ -673,12 +707,12 @@ impl Client {
             Step::Pasv => {
                 if positive {
                     match parse227(&reply) {
+                        Ok(announced) if announced.port() == 0 => {
+                            let error = ParseError::OutOfRange { what: "port" };
+                            self.finish(id, Err(ProtocolError::Malformed { reply, error }.into()))
+                        }
                         Ok(announced) => {
-                            let addr = if self.config.trust_server_pasv_ipv4_address {
-                                SocketAddr::V4(announced)
-                            } else {
-                                SocketAddr::new(self.peer_ip(), announced.port())
-                            };
+                            let addr = self.pasv_target(announced);
                             self.connect_data(&mut t, addr);
                             self.put_transfer(id, t);
                         }
@@ -807,6 +841,7 @@ impl Client {
             }
             DataEvent::Finished { .. } if t.started && !t.data_finished => {
                 self.cancel(Timer::DataIdle);
+                self.cancel(Timer::LowSpeed);
                 t.data_finished = true;
                 self.drain_sink(id, &mut t.sink, true);
                 if t.final_reply.is_none() {
@@ -846,8 +881,19 @@ impl Client {
 
     pub(super) fn transfer_timeout(&mut self, id: OpId, t: Box<Transfer>, timer: Timer) {
         match timer {
-            Timer::DataConnect | Timer::DataIdle => {
+            Timer::DataConnect | Timer::DataIdle | Timer::MaxTime => {
                 self.local_failure(id, t, Error::Timeout(timer))
+            }
+            Timer::LowSpeed => {
+                let window = self.config.timeouts.low_speed_time;
+                let least = u128::from(self.config.low_speed_limit) * window.as_millis() / 1000;
+                if u128::from(self.window_bytes) < least {
+                    self.local_failure(id, t, Error::Timeout(timer))
+                } else {
+                    self.window_bytes = 0;
+                    self.arm_limit(Timer::LowSpeed);
+                    self.put_transfer(id, t);
+                }
             }
             _ => {
                 // The control connection is out of step (a reply is overdue).
@@ -866,5 +912,40 @@ impl Client {
         self.finish(id, Err(Error::Aborted));
         let preamble = t.awaiting_reply && t.step != Step::Command;
         (1 + usize::from(t.awaiting_reply), preamble)
+    }
+}
+
+/// The kinds of IPv4 address a trusted `227` may name only when the control peer is one too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ipv4Kind {
+    /// `0.0.0.0/8`.
+    Unspecified,
+    /// `127.0.0.0/8`.
+    Loopback,
+    /// `169.254.0.0/16`.
+    LinkLocal,
+    /// `224.0.0.0/4`.
+    Multicast,
+    /// `255.255.255.255`.
+    Broadcast,
+    /// Anything else (public or private unicast).
+    Ordinary,
+}
+
+impl Ipv4Kind {
+    fn of(ip: Ipv4Addr) -> Ipv4Kind {
+        if ip.octets()[0] == 0 {
+            Ipv4Kind::Unspecified
+        } else if ip.is_loopback() {
+            Ipv4Kind::Loopback
+        } else if ip.is_link_local() {
+            Ipv4Kind::LinkLocal
+        } else if ip.is_multicast() {
+            Ipv4Kind::Multicast
+        } else if ip.is_broadcast() {
+            Ipv4Kind::Broadcast
+        } else {
+            Ipv4Kind::Ordinary
+        }
     }
 }

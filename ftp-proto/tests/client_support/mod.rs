@@ -445,6 +445,14 @@ impl Session {
             "connect" => c
                 .connect(LOCAL.parse().unwrap(), PEER.parse().unwrap(), now)
                 .map(id),
+            // `connect_peer 192.0.2.10:21`: a control peer other than loopback.
+            "connect_peer" => c
+                .connect(
+                    "192.0.2.99:50000".parse().unwrap(),
+                    rest.parse().unwrap(),
+                    now,
+                )
+                .map(id),
             "connect_mapped" => c
                 .connect(
                     "[::ffff:127.0.0.1]:50000".parse().unwrap(),
