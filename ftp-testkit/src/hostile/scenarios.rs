@@ -607,26 +607,22 @@ fn passive_replies() -> Vec<Scenario> {
         .hole(Hole::TrustPasvChecks),
         scenario(
             "trusted_pasv_to_unspecified_address_is_refused",
-            "With the 227 address trusted, 0.0.0.0 (which Linux connects to as the local host) is refused unless the control peer is one (issue 13 item 7).",
+            "With the 227 address trusted, 0.0.0.0 (which Linux connects to as the local host) is refused unless the control peer is one: the client connects to the control peer instead (issue 13 item 7).",
             Action::Retr("f".into()),
-            err(Protocol),
+            ok(vec![Check::Bytes(5)]),
             Usable,
-            || {
-                pasv_reply_listening(Ipv4Addr::UNSPECIFIED)
-            },
+            || trusted_pasv_served(Ipv4Addr::UNSPECIFIED),
         )
-        .with(|s| s.trust_pasv = true)
-        .hole(Hole::TrustPasvChecks),
+        .with(|s| s.trust_pasv = true),
         scenario(
             "trusted_pasv_to_multicast_address_is_refused",
-            "With the 227 address trusted, a multicast address is refused before any connect (issue 13 item 7).",
+            "With the 227 address trusted, a multicast address is refused: the client connects to the control peer instead (issue 13 item 7).",
             Action::Retr("f".into()),
-            err(Protocol),
+            ok(vec![Check::Bytes(5)]),
             Usable,
-            || pasv_reply("227 Entering Passive Mode (224,0,0,1,4,1).\r\n"),
+            || trusted_pasv_served(Ipv4Addr::new(224, 0, 0, 1)),
         )
-        .with(|s| s.trust_pasv = true)
-        .hole(Hole::TrustPasvChecks),
+        .with(|s| s.trust_pasv = true),
         scenario(
             "epsv_with_mixed_delimiters_is_a_protocol_error",
             "229 (|||1234!): the delimiters differ.",
@@ -668,6 +664,17 @@ fn passive_replies() -> Vec<Scenario> {
             || epsv_reply("229 Entering Extended Passive Mode (|||1|)\r\n"),
         ),
     ]
+}
+
+/// A download whose 227 names `ip` for the server's real listener.
+fn trusted_pasv_served(ip: Ipv4Addr) -> Script {
+    pasv_reply_listening(ip)
+        .accept_data()
+        .expect("RETR f\r\n")
+        .send("150 here\r\n")
+        .data_send("hello")
+        .data_close()
+        .send("226 done\r\n")
 }
 
 /// `PASV` answered with a real listener announced under `ip`.
