@@ -236,7 +236,7 @@ impl Driver {
         loop {
             match self.client.poll_output() {
                 Output::Send(t) => {
-                    self.debug.command(&t.display);
+                    self.debug.command(&t.bytes);
                     self.write_control(&t.bytes);
                 }
                 Output::Action(a) => self.act(a),
@@ -509,8 +509,13 @@ impl Driver {
 
     /// Sets the data socket's read or write timeout to the time left before the core's next
     /// deadline, so a blocked data read or write wakes when a timer is due.
+    ///
+    /// The timeout is rounded down to a step of [`SOCKET_TIMEOUT_STEP`]: the data-idle deadline
+    /// moves forward with every read, so an exact value would differ on every call and cost a
+    /// `setsockopt` per read (seen with strace on `retr()` and `retrbinary`); rounded down, it
+    /// stays the same while data flows, and at worst the thread wakes a step early and looks again.
     fn arm_data_timeout(&mut self, direction: Direction) -> io::Result<()> {
-        let wait = self.time_left();
+        let wait = self.time_left().map(round_down_to_step);
         let Some(data) = self.data.as_ref() else {
             return Ok(());
         };
@@ -1034,6 +1039,20 @@ impl Driver {
     }
 }
 
+/// The granularity of data socket timeouts (see `Driver::arm_data_timeout`).
+const SOCKET_TIMEOUT_STEP: Duration = Duration::from_millis(50);
+
+/// `wait` rounded down to a whole number of [`SOCKET_TIMEOUT_STEP`]s; a wait shorter than one
+/// step is kept as it is (never zero: `time_left` is at least 1 ms).
+fn round_down_to_step(wait: Duration) -> Duration {
+    let step = SOCKET_TIMEOUT_STEP.as_nanos();
+    if wait.as_nanos() < step {
+        return wait;
+    }
+    let rounded = wait.as_nanos() / step * step;
+    Duration::from_nanos(u64::try_from(rounded).unwrap_or(u64::MAX))
+}
+
 fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
@@ -1053,4 +1072,40 @@ fn data_failed(kind: DataFailure, e: &io::Error) -> DataEvent {
 enum Direction {
     Read,
     Write,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SOCKET_TIMEOUT_STEP, round_down_to_step};
+    use std::time::Duration;
+
+    #[test]
+    fn socket_timeout_never_exceeds_the_time_left() {
+        for ms in [1u64, 49, 50, 51, 99, 100, 29_999, 30_000, 30_001] {
+            let wait = Duration::from_millis(ms) + Duration::from_micros(7);
+            assert!(round_down_to_step(wait) <= wait, "{wait:?}");
+        }
+        assert!(round_down_to_step(Duration::MAX) <= Duration::MAX);
+    }
+
+    #[test]
+    fn socket_timeout_is_the_same_while_an_idle_deadline_moves_with_each_read() {
+        // time_left() just after a read restarted a 30 s idle deadline: a little under 30 s,
+        // by a different few microseconds each time.
+        let idle = Duration::from_secs(30);
+        let first = round_down_to_step(idle - Duration::from_micros(3));
+        for micros in [1, 20, 400, 9_000] {
+            assert_eq!(
+                round_down_to_step(idle - Duration::from_micros(micros)),
+                first
+            );
+        }
+        assert_eq!(first, idle - SOCKET_TIMEOUT_STEP);
+    }
+
+    #[test]
+    fn a_wait_shorter_than_one_step_is_kept_exactly() {
+        let wait = Duration::from_millis(3);
+        assert_eq!(round_down_to_step(wait), wait);
+    }
 }

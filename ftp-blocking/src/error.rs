@@ -78,8 +78,10 @@ pub enum Error {
     #[error("invalid command: {0}")]
     InvalidCommand(#[from] CommandParseError),
     /// A string cannot be encoded in the session's encoding (Latin-1 holds only U+0000-U+00FF).
-    #[error("cannot encode {0:?} in the session encoding")]
-    Encoding(String),
+    /// The error names the string (escaped), the character and its offset; for a password or
+    /// account (`login`, a raw `PASS`/`ACCT` line) nothing of it.
+    #[error("{0}")]
+    Encoding(#[from] ftp_proto::text::EncodeError),
     /// An option or parameter is out of range (a zero timeout, a zero block size).
     #[error("invalid option: {0}")]
     InvalidOption(&'static str),
@@ -183,7 +185,7 @@ impl Error {
             Error::Usage(u) => Error::Usage(u.clone()),
             Error::InvalidArgument(a) => Error::InvalidArgument(a.clone()),
             Error::InvalidCommand(c) => Error::InvalidCommand(c.clone()),
-            Error::Encoding(s) => Error::Encoding(s.clone()),
+            Error::Encoding(e) => Error::Encoding(e.clone()),
             Error::InvalidOption(s) => Error::InvalidOption(s),
             Error::Aborted(r) => Error::Aborted(r.clone()),
             Error::Closed => Error::Closed,
@@ -193,6 +195,16 @@ impl Error {
             Error::Core(e) => Error::Core(e.clone()),
             Error::Url(e) => Error::Url(e.clone()),
             Error::Netrc(e) => Error::Netrc(e.clone()),
+        }
+    }
+}
+
+impl From<ftp_proto::text::TextArgError> for Error {
+    fn from(e: ftp_proto::text::TextArgError) -> Self {
+        match e {
+            ftp_proto::text::TextArgError::Encode(e) => Error::Encoding(e),
+            ftp_proto::text::TextArgError::Arg(e) => Error::InvalidArgument(e),
+            _ => Error::Internal("unknown text argument error"),
         }
     }
 }

@@ -10,10 +10,11 @@ use ftp_proto::client::{
     Client, Config, Credentials, DataSink, FromOutcome, ListingItem, Op, ProtocolError, Timeouts,
     TransferCommand, TransferRequest, UsageError,
 };
-use ftp_proto::command::{Arg, Command, Password, TransferType};
+use ftp_proto::command::{Arg, Command, TransferType};
 use ftp_proto::listing::MlsdEntry;
 use ftp_proto::parse::Features;
 use ftp_proto::reply::Reply;
+use ftp_proto::text::LineEncoder;
 
 use crate::debug::{Debug, DebugSink};
 use crate::driver::{AbortHandle, Driver, Next, SocketOptions, TransferOp};
@@ -31,7 +32,9 @@ pub const DEFAULT_BLOCKSIZE: usize = 8192;
 /// ftplib's line limit (`maxline`), applied to `storlines` input.
 pub const MAXLINE: usize = 8192;
 
-/// How strings are turned into bytes for the server and back.
+/// How strings are turned into bytes for the server and back: the core's
+/// [`Encoding`](ftp_proto::text::Encoding), re-exported (UTF-8, Latin-1, and with the
+/// `encodings` feature, on by default, every WHATWG encoding: `"cp1251".parse()`).
 ///
 /// ```
 /// use ftp_blocking::Encoding;
@@ -40,36 +43,7 @@ pub const MAXLINE: usize = 8192;
 /// assert_eq!(Encoding::Latin1.decode(b"caf\xe9"), "café");
 /// assert!(Encoding::Latin1.encode("€").is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Encoding {
-    /// UTF-8 (ftplib's default); invalid bytes from the server decode to U+FFFD.
-    #[default]
-    Utf8,
-    /// ISO-8859-1: every byte is one character, so any name round-trips.
-    Latin1,
-}
-
-impl Encoding {
-    /// Encodes a string for the wire.
-    pub fn encode(self, s: &str) -> Result<Vec<u8>> {
-        match self {
-            Encoding::Utf8 => Ok(s.as_bytes().to_vec()),
-            Encoding::Latin1 => s
-                .chars()
-                .map(|c| u8::try_from(u32::from(c)).map_err(|_| Error::Encoding(s.to_owned())))
-                .collect(),
-        }
-    }
-
-    /// Decodes bytes from the wire.
-    pub fn decode(self, bytes: &[u8]) -> String {
-        match self {
-            Encoding::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
-            Encoding::Latin1 => bytes.iter().map(|&b| char::from(b)).collect(),
-        }
-    }
-}
+pub use ftp_proto::text::Encoding;
 
 /// Options of a session; [`Ftp::builder`] makes one.
 ///
@@ -238,6 +212,7 @@ impl FtpBuilder {
     /// The encoding of names and text (UTF-8 by default).
     pub fn encoding(mut self, encoding: Encoding) -> Self {
         self.encoding = encoding;
+        self.debug.encoding = encoding;
         self
     }
 
@@ -433,6 +408,7 @@ impl Ftp {
     /// Changes the session's encoding.
     pub fn set_encoding(&mut self, encoding: Encoding) {
         self.encoding = encoding;
+        self.driver.debug.encoding = encoding;
     }
 
     pub(crate) fn arg(&self, s: &str) -> Result<Arg> {
@@ -470,34 +446,10 @@ impl Ftp {
         self.run(|c, now| c.login_with(credentials, now))
     }
 
-    /// ftplib's login defaults, each part in the session encoding.
+    /// ftplib's login defaults, each part encoded by the core in the session encoding; an
+    /// error never carries the password's or the account's text.
     fn credentials(&self, user: &str, passwd: &str, acct: &str) -> Result<Credentials> {
-        let mut credentials = Credentials::new(user, passwd, acct)?;
-        if self.encoding != Encoding::Utf8 {
-            // The core applied ftplib's defaults on UTF-8 text; re-encode each part.
-            let encode = |a: &Arg| -> Result<Arg> { self.arg(&a.to_str_lossy()) };
-            credentials.user = encode(&credentials.user)?;
-            // An encoding error quotes its text: never a password's or an account's.
-            let secret = |what: &str| Error::Encoding(format!("<the {what}, not shown>"));
-            credentials.password = Password::from(
-                encode(credentials.password.expose_arg()).map_err(|_| secret("password"))?,
-            );
-            credentials.acct = (credentials.acct.as_ref().map(encode).transpose())
-                .map_err(|_| secret("account"))?;
-        }
-        Ok(credentials)
-    }
-
-    /// `cmd` in the session encoding; the error for a `PASS` or `ACCT` line does not quote it.
-    fn encode_line(&self, cmd: &str) -> Result<Vec<u8>> {
-        self.encoding.encode(cmd).map_err(|e| {
-            let verb = cmd.trim_start().get(..4).unwrap_or_default();
-            if verb.eq_ignore_ascii_case("PASS") || verb.eq_ignore_ascii_case("ACCT") {
-                Error::Encoding(format!("{} ****", verb.to_ascii_uppercase()))
-            } else {
-                e
-            }
-        })
+        Ok(Credentials::encoded(user, passwd, acct, self.encoding)?)
     }
 
     /// Sends a raw command line and returns its final reply. The line is parsed first: CR, LF
@@ -506,6 +458,17 @@ impl Ftp {
     pub fn sendcmd(&mut self, cmd: &str) -> Result<Reply> {
         let line = self.encode_line(cmd)?;
         self.sendcmd_bytes(&line)
+    }
+
+    /// `cmd` in the session encoding; a `PASS` or `ACCT` line is encoded as a secret, so an
+    /// encoding error shows nothing of it.
+    fn encode_line(&self, cmd: &str) -> Result<Vec<u8>> {
+        let verb = cmd.trim_start().get(..4).unwrap_or_default();
+        if verb.eq_ignore_ascii_case("PASS") || verb.eq_ignore_ascii_case("ACCT") {
+            Ok(self.encoding.encode_secret(cmd)?)
+        } else {
+            Ok(self.encoding.encode(cmd)?)
+        }
     }
 
     /// [`sendcmd`](Ftp::sendcmd) for a line already in bytes.
@@ -661,8 +624,11 @@ impl Ftp {
     }
 
     /// Stores in ASCII mode (TYPE A): each input line is sent with a CRLF ending whatever
-    /// ending it had. A line longer than [`MAXLINE`] aborts the transfer with
-    /// [`Error::LineTooLong`].
+    /// ending it had, by the core's [`LineEncoder`] (LF and CRLF end a line; a CR elsewhere is
+    /// data, as in ftplib; a last line without an end gets one). A line longer than
+    /// [`MAXLINE`] bytes (its input line end counted, as ftplib counts) aborts the transfer
+    /// with [`Error::LineTooLong`] before any byte of it is sent. `callback` gets each line as
+    /// sent.
     pub fn storlines(
         &mut self,
         cmd: &str,
@@ -671,28 +637,37 @@ impl Ftp {
     ) -> Result<Reply> {
         let command = self.transfer_command(cmd)?;
         let op = self.begin(command, TransferType::Ascii, None, DataSink::Raw)?;
+        // The core's line rules: any line end to CRLF, at most MAXLINE bytes a line.
+        let mut encoder = LineEncoder::new(MAXLINE);
         let mut line = Vec::with_capacity(256);
         loop {
-            line.clear();
-            let read = (&mut *fp)
-                .take(MAXLINE as u64 + 1)
-                .read_until(b'\n', &mut line);
-            match read {
-                Ok(0) => break,
-                Ok(_) => {}
+            let input = match fp.fill_buf() {
+                Ok([]) => break,
+                Ok(input) => input,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     let _ = self.driver.abort_transfer(op);
                     return Err(Error::Io(e));
                 }
+            };
+            let used = match encoder.encode(input, &mut line) {
+                Ok(used) => used,
+                Err(e) => {
+                    let _ = self.driver.abort_transfer(op);
+                    return Err(Error::LineTooLong { limit: e.limit });
+                }
+            };
+            fp.consume(used);
+            if !line.is_empty() {
+                self.write_all(op, &line)?;
+                if let Some(cb) = callback.as_mut() {
+                    cb(&line);
+                }
+                line.clear();
             }
-            if line.len() > MAXLINE {
-                let _ = self.driver.abort_transfer(op);
-                return Err(Error::LineTooLong { limit: MAXLINE });
-            }
-            while matches!(line.last(), Some(b'\n' | b'\r')) {
-                line.pop();
-            }
-            line.extend_from_slice(b"\r\n");
+        }
+        encoder.finish(&mut line);
+        if !line.is_empty() {
             self.write_all(op, &line)?;
             if let Some(cb) = callback.as_mut() {
                 cb(&line);

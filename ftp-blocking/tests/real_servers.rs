@@ -294,3 +294,46 @@ fn close_notify_at_the_end_of_tls_downloads_per_server() {
         ftp.quit().unwrap();
     }
 }
+
+/// Issue 11, any encoding: a windows-1251 name is stored, listed, read and deleted through
+/// the session encoding, and the file on disk is named by the windows-1251 bytes.
+/// pyftpdlib is left out: as scripts/real-servers.sh starts it (its defaults, UTF-8 with
+/// `unicode_errors='replace'`) it stores such a name with U+FFFD in place of the bytes (tried:
+/// "did not store the name as its cp1251 bytes").
+fn cp1251_name_round_trips(kind: ServerKind) {
+    let server = RealServer::require(kind);
+    let encoding: ftp_blocking::Encoding = "cp1251".parse().unwrap();
+    let mut ftp = connect(&server, Ftp::builder().encoding(encoding));
+    let name = format!("Привет-{}.txt", kind.env_prefix().to_lowercase());
+    let bytes = encoding.encode(&name).unwrap();
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "a real non-UTF-8 name"
+    );
+    let mut w = ftp.stor(&name).unwrap();
+    w.write_all(b"cp1251 name\n").unwrap();
+    w.finish().unwrap();
+    let on_disk = std::fs::read_dir(&server.home).unwrap().any(|e| {
+        use std::os::unix::ffi::OsStrExt;
+        e.unwrap().file_name().as_bytes() == bytes.as_slice()
+    });
+    assert!(
+        on_disk,
+        "{kind:?} did not store the name as its cp1251 bytes"
+    );
+    let names = ftp.nlst(&[]).unwrap();
+    assert!(names.iter().any(|n| n.ends_with(&name)), "{names:?}");
+    let mut got = Vec::new();
+    let mut r = ftp.retr(&name, None).unwrap();
+    r.read_to_end(&mut got).unwrap();
+    r.finish().unwrap();
+    assert_eq!(got, b"cp1251 name\n");
+    ftp.delete_bytes(&bytes).unwrap();
+    ftp.quit().unwrap();
+}
+
+real_tests! {
+    vsftpd_cp1251_name_round_trips: cp1251_name_round_trips(ServerKind::Vsftpd);
+    pure_ftpd_cp1251_name_round_trips: cp1251_name_round_trips(ServerKind::PureFtpd);
+    proftpd_cp1251_name_round_trips: cp1251_name_round_trips(ServerKind::Proftpd);
+}

@@ -1147,11 +1147,11 @@ fn debuglevel_2_prints_every_line_both_ways() {
     let text = debug_session(2);
     assert!(!text.contains("s3cret"), "{text}");
     for line in [
-        "*get* '220 scripted server ready\\r\\n'",
+        "*get* '220 scripted server ready\\n'",
         "*put* 'USER alice\\r\\n'",
         "*put* 'PASS ****\\r\\n'",
-        "*get* '230-welcome\\r\\n'",
-        "*get* '230 logged in\\r\\n'",
+        "*get* '230-welcome\\n'",
+        "*get* '230 logged in\\n'",
         "*resp* '230-welcome\\n230 logged in'",
     ] {
         assert!(

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{ArgAction, Parser, Subcommand};
+use ftp_blocking::Encoding;
 
 const ABOUT: &str = "An FTP and FTPS client for the command line and for scripts.";
 
@@ -121,6 +122,12 @@ pub(crate) struct Cli {
     /// connections elsewhere).
     #[arg(long)]
     pub(crate) trust_pasv_ip: bool,
+
+    /// The encoding of names, paths and replies on the server (Python ftplib's `encoding=`):
+    /// utf-8 (the default), latin-1, or a WHATWG label such as cp1251, koi8-u, gbk, gb18030,
+    /// big5, shift_jis, euc-jp, euc-kr. Names the server lists are sent back as the same bytes.
+    #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
+    pub(crate) encoding: Option<Encoding>,
 
     /// Read credentials from FILE instead of $NETRC or ~/.netrc.
     #[arg(long, value_name = "FILE")]
@@ -266,6 +273,10 @@ impl Command {
             Command::Fetch { .. } => vec![],
         }
     }
+}
+
+fn parse_encoding(text: &str) -> Result<Encoding, String> {
+    text.parse::<Encoding>().map_err(|e| e.to_string())
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {

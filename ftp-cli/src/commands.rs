@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use ftp_blocking::ftp_proto::Timestamp;
 use ftp_blocking::ftp_proto::listing::{EntryType, ListEntry};
 use ftp_blocking::ftp_proto::plan::ListingChoice;
+use ftp_blocking::ftp_proto::text::escape_for_terminal;
 use ftp_blocking::tls::TlsConfig;
 use ftp_blocking::url::{FtpUrl, UrlError};
 use ftp_blocking::{
@@ -48,6 +49,9 @@ pub(crate) fn run(mut cli: Cli) -> Result<(), Failure> {
     if let Some(limit) = cli.speed_limit {
         let window = cli.speed_time.unwrap_or(std::time::Duration::from_secs(30));
         builder = builder.low_speed_limit(limit, window);
+    }
+    if let Some(encoding) = cli.encoding {
+        builder = builder.encoding(encoding);
     }
     let implicit = cli.implicit_tls || url.scheme().implicit_tls();
     if cli.tls || implicit {
@@ -257,14 +261,14 @@ fn execute(ftp: &mut Ftp, command: Command, verbose: bool) -> Result<(), Failure
                 }
                 e => Failure::Ftp(e),
             })?;
-            print_line(&stdout, &reply.to_text_lossy())
+            print_line(&stdout, &ftp.encoding().decode_reply(&reply))
         }
     }
 }
 
 fn print_line(stdout: &io::Stdout, line: &str) -> Result<(), Failure> {
     let mut out = stdout.lock();
-    writeln!(out, "{line}")
+    writeln!(out, "{}", exit::terminal_safe(line))
         .and_then(|()| out.flush())
         .map_err(stdout_error)
 }
@@ -364,7 +368,10 @@ fn ls_line(
             }
         }),
         DirItem::Bad(e) => {
-            eprintln!("ftp-cli: warning: skipped a listing line: {e}");
+            eprintln!(
+                "ftp-cli: warning: skipped a listing line: {}",
+                exit::terminal_safe(&e.to_string())
+            );
             None
         }
         _ => None,
@@ -383,7 +390,7 @@ fn ls(ftp: &mut Ftp, path: &str, long: bool) -> Result<(), Failure> {
     let now = Timestamp::from_system_time(std::time::SystemTime::now());
     let listed = ftp.list_dir(path, &mut choice, false, |item| {
         if let Some(line) = ls_line(&item, long, encoding, now) {
-            if let Err(e) = writeln!(out, "{line}") {
+            if let Err(e) = writeln!(out, "{}", escape_for_terminal(&line)) {
                 broken = Some(e);
                 return Ok(false);
             }
@@ -406,7 +413,7 @@ fn ls(ftp: &mut Ftp, path: &str, long: bool) -> Result<(), Failure> {
                     } else {
                         path.to_owned()
                     };
-                    writeln!(out, "{line}")
+                    writeln!(out, "{}", escape_for_terminal(&line))
                         .and_then(|()| out.flush())
                         .map_err(stdout_error)
                 }
@@ -432,7 +439,7 @@ fn progress_bar(label: &str) -> Option<ProgressBar> {
     .map(|s| s.progress_chars("=> "))
     .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
-    bar.set_message(label.to_owned());
+    bar.set_message(escape_for_terminal(label).into_owned());
     Some(bar)
 }
 
@@ -442,7 +449,8 @@ fn progress_bar(label: &str) -> Option<ProgressBar> {
 fn transfer_options(resume: bool, bar: &Option<ProgressBar>, verbose: bool) -> TransferOptions<'_> {
     let mut opts = TransferOptions::new().resume(resume);
     if verbose {
-        opts = opts.on_note(|note| eprintln!("ftp-cli: note: {note}"));
+        opts = opts
+            .on_note(|note| eprintln!("ftp-cli: note: {}", exit::terminal_safe(&note.to_string())));
     }
     if bar.is_some() {
         opts.progress(follow(bar))
@@ -551,7 +559,7 @@ fn tell_partial(local: &Path) {
     if let Some(len) = local_file_len(&part).filter(|&n| n > 0) {
         eprintln!(
             "ftp-cli: kept {len} bytes in {}; run the same command with --continue to resume",
-            part.display()
+            escape_for_terminal(&part.display().to_string())
         );
     }
 }
@@ -644,7 +652,7 @@ fn mirror(
     // The worst status of the entries that failed; the mirror goes on past them.
     let mut status = 0u8;
     let mut note = |code: u8, message: String| {
-        eprintln!("ftp-cli: {message}");
+        eprintln!("ftp-cli: {}", exit::terminal_safe(&message));
         status = status.max(code);
     };
     // Where the local file system ignores case, README and readme would be one file.
@@ -727,7 +735,7 @@ fn mirror(
             other => {
                 eprintln!(
                     "ftp-cli: skipping {} ({})",
-                    entry.path(),
+                    escape_for_terminal(entry.path()),
                     match other {
                         EntryType::Symlink => "a symbolic link",
                         _ => "not a regular file",

@@ -4,6 +4,7 @@ use std::fmt;
 use std::io;
 
 use ftp_blocking::Error;
+use ftp_blocking::ftp_proto::text::escape_for_terminal;
 
 /// A local error: a local file cannot be read or written.
 pub(crate) const LOCAL: u8 = 1;
@@ -46,12 +47,24 @@ impl From<Error> for Failure {
     }
 }
 
+/// Text that may come from the server (replies, names) made safe to print: C0 and C1 controls,
+/// DEL and invisible format characters escaped in each line (issue 13 item 3), the breaks
+/// between the lines of a multi-line reply kept.
+pub(crate) fn terminal_safe(text: &str) -> String {
+    text.split('\n')
+        .map(escape_for_terminal)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             // The error's text holds the server's whole reply where there is one.
-            Failure::Ftp(e) => write!(f, "{e}"),
-            Failure::Usage(message) | Failure::Local(message) => f.write_str(message),
+            Failure::Ftp(e) => f.write_str(&terminal_safe(&e.to_string())),
+            Failure::Usage(message) | Failure::Local(message) => {
+                f.write_str(&terminal_safe(message))
+            }
             Failure::Quiet(code) => write!(f, "exit status {code}"),
         }
     }

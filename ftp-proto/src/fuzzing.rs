@@ -102,12 +102,22 @@ fn run_parsers(reply: &Reply) {
         assert!(path.len() <= reply.first_text().len());
     }
     if let Ok(size) = parse::parse213_size(reply) {
-        let text = String::from_utf8_lossy(reply.text());
-        let digits = text.trim_matches([' ', '\t']).trim_start_matches('0');
-        assert_eq!(
-            size.to_string(),
-            if digits.is_empty() { "0" } else { digits }
-        );
+        // The value is the first line that holds only digits: the last line's text in a
+        // one-line reply, any line's (whole, or after the code) in a multi-line one.
+        let printed = size.to_string();
+        let found = reply.lines().any(|line| {
+            [line, line.get(4..).unwrap_or_default()].iter().any(|t| {
+                let text = String::from_utf8_lossy(t);
+                let digits = text.trim_matches([' ', '\t']).trim_start_matches('0');
+                printed == if digits.is_empty() { "0" } else { digits }
+            })
+        });
+        assert!(found, "SIZE {printed} is not the digits of any line");
+        if !reply.is_multiline() {
+            let text = String::from_utf8_lossy(reply.text());
+            let digits = text.trim_matches([' ', '\t']).trim_start_matches('0');
+            assert_eq!(printed, if digits.is_empty() { "0" } else { digits });
+        }
     }
     if let Ok(t) = parse::parse213_mdtm(reply) {
         let again = Reply::single(ReplyCode::FILE_STATUS, t.to_string());

@@ -7,6 +7,8 @@
 //! Layers, each usable alone:
 //! - the codec: [`command`] (commands that cannot be built wrong), [`framer`] (where a reply
 //!   ends), [`reply`] (reply codes and replies), [`parse`] (227, 229, 257, 150, 213, FEAT);
+//! - [`text`]: the session encoding, terminal escaping, ftplib's debug lines, storlines'
+//!   line rules;
 //! - [`listing`]: push parsers for MLSD/MLST facts and LIST lines, in bounded memory;
 //! - [`client`]: the session state machine;
 //! - [`url`], [`netrc`] and [`url_session`]: `ftp://` / `ftps://` URLs and `.netrc` text parsed
@@ -128,6 +130,7 @@ pub mod netrc;
 pub mod parse;
 pub mod plan;
 pub mod reply;
+pub mod text;
 mod timestamp;
 pub mod url;
 pub mod url_session;
@@ -147,4 +150,5 @@ pub use listing::{
 };
 pub use parse::{Features, ParseError};
 pub use reply::{Reply, ReplyClass, ReplyCode};
+pub use text::{DebugPrinter, EncodeError, Encoding, LineEncoder};
 pub use timestamp::{ListTimestamp, Timestamp, TimestampRangeError};

@@ -62,6 +62,12 @@ vectors! { parse227 {
     pasv_reply_without_numbers_malformed: b"227 Entering Passive Mode\r\n" => Err(ParseError::Malformed { what: "address tuple h1,h2,h3,h4,p1,p2" });
     pasv_reply_with_wrong_code_refused: b"200 (127,0,0,1,4,1)\r\n" => Err(ParseError::WrongCode { expected: 227, got: ReplyCode::OK });
     pasv_multiline_reply_tuple_on_last_line: b"227-Entering Passive Mode\r\n227 (10,0,0,2,4,1)\r\n" => v4([10, 0, 0, 2], 1025);
+    // Item 9: a line between the first and the last carries no code; cutting four bytes off
+    // it would read 0.0.1.4 port 261 here.
+    pasv_multiline_tuple_on_uncoded_middle_line_read_whole: b"227-Entering Passive Mode\r\n127,0,0,1,4,1 \r\n227 OK\r\n" => v4([127, 0, 0, 1], 1025);
+    pasv_multiline_tuple_in_parentheses_on_middle_line: b"227-Entering Passive Mode\r\n(10,0,0,3,4,2)\r\n227 End\r\n" => v4([10, 0, 0, 3], 1026);
+    pasv_multiline_tuple_on_indented_middle_line: b"227-Passive\r\n  =10,0,0,4,4,3\r\n227 End\r\n" => v4([10, 0, 0, 4], 1027);
+    pasv_multiline_middle_line_repeating_code_is_stripped: b"227-Passive\r\n227-(10,0,0,5,4,4)\r\n227 End\r\n" => v4([10, 0, 0, 5], 1028);
 }}
 
 const PORT_RANGE: ParseError = ParseError::OutOfRange { what: "port" };
@@ -70,6 +76,9 @@ const NO_EPSV: ParseError = ParseError::Malformed {
 };
 
 vectors! { parse229 {
+    epsv_multiline_field_on_uncoded_middle_line: b"229-Entering Extended Passive Mode\r\n(|||40000|)\r\n229 End\r\n" => Ok(40000);
+    epsv_multiline_field_without_parentheses_on_middle_line: b"229-Extended Passive\r\n|||4000|\r\n229 End\r\n" => Ok(4000);
+    epsv_multiline_field_on_last_line: b"229-Extended Passive\r\n229 (|||4001|)\r\n" => Ok(4001);
     epsv_reply_rfc2428_pipes: b"229 Entering Extended Passive Mode (|||40213|)\r\n" => Ok(40213);
     epsv_reply_with_exclamation_delimiter: b"229 Entering Extended Passive Mode (!!!6446!)\r\n" => Ok(6446);
     epsv_reply_with_hash_delimiter: b"229 Entering Extended Passive Mode (###1025#)\r\n" => Ok(1025);
@@ -115,6 +124,11 @@ vectors! { parse257 {
 
 vectors! { parse213_size {
     size_reply_small: b"213 54\r\n" => Ok(54);
+    size_multiline_value_on_uncoded_middle_line: b"213-File size follows\r\n1234\r\n213 End\r\n" => Ok(1234);
+    size_multiline_value_on_indented_middle_line: b"213-Size\r\n 987654321 \r\n213 End\r\n" => Ok(987_654_321);
+    size_multiline_value_on_last_line: b"213-Size of plain.txt\r\n213 54\r\n" => Ok(54);
+    size_multiline_value_on_middle_line_with_code: b"213-Size\r\n213-77\r\n213 End\r\n" => Ok(77);
+    size_multiline_without_value_malformed: b"213-Size\r\nnot known\r\n213 End\r\n" => Err(ParseError::Malformed { what: "size" });
     size_reply_one_gib: b"213 1073741824\r\n" => Ok(1 << 30);
     size_reply_zero: b"213 0\r\n" => Ok(0);
     size_reply_u64_max: b"213 18446744073709551615\r\n" => Ok(u64::MAX);
@@ -137,6 +151,7 @@ const BAD_TIME_VAL: ParseError = ParseError::Malformed { what: "time-val" };
 
 vectors! { parse213_mdtm {
     mdtm_reply_whole_seconds: b"213 20250615083000\r\n" => ts(2025, 6, 15, 8, 30, 0, 0);
+    mdtm_multiline_value_on_uncoded_middle_line: b"213-Modified\r\n20250615083000\r\n213 End\r\n" => ts(2025, 6, 15, 8, 30, 0, 0);
     mdtm_reply_with_milliseconds: b"213 20261122050500.123\r\n" => ts(2026, 11, 22, 5, 5, 0, 123_000_000);
     mdtm_reply_with_one_fraction_digit: b"213 20261122050500.5\r\n" => ts(2026, 11, 22, 5, 5, 0, 500_000_000);
     mdtm_reply_with_nanoseconds: b"213 20261122050500.123456789\r\n" => ts(2026, 11, 22, 5, 5, 0, 123_456_789);
@@ -164,6 +179,9 @@ vectors! { parse150 {
     retr_150_uppercase_bytes: b"150 Opening (7 BYTES)\r\n" => Some(7);
     retr_150_first_parenthesis_without_size_skipped: b"150 Opening (binary) for f (12 bytes)\r\n" => Some(12);
     retr_150_pure_ftpd_multiline: b"150-Accepted data connection\r\n150 1048576.0 kbytes to download\r\n" => None;
+    retr_150_multiline_size_on_uncoded_middle_line: b"150-Opening BINARY mode data connection\r\n(12345678 bytes)\r\n150 Go\r\n" => Some(12_345_678);
+    retr_150_multiline_size_at_start_of_middle_line: b"150-Opening\r\nfor f (54 bytes)\r\n150 Go\r\n" => Some(54);
+    retr_150_multiline_size_on_last_line: b"150-Accepted data connection\r\n150 Opening (99 bytes)\r\n" => Some(99);
     retr_150_without_size: b"150 Accepted data connection\r\n" => None;
     retr_150_size_past_u64: b"150 Opening (18446744073709551616 bytes)\r\n" => None;
     retr_150_no_space_before_bytes: b"150 Opening (54bytes)\r\n" => None;
@@ -240,4 +258,14 @@ fn parse_errors_display_what_was_wrong() {
         "expected a 227 reply, got 200"
     );
     assert_eq!(PORT_RANGE.to_string(), "port out of range");
+}
+
+/// Fuzz crash 862f573a (reply_parsers, found by scripts/fuzz.sh while item 9 was new): a
+/// one-line 213 reply built from a line without a separator after the code. The first and last
+/// lines lose four bytes, as `Reply::text` reads them, so SIZE reads the same value as before.
+#[test]
+fn size_fuzz_crash_862f573a_line_without_separator_reads_as_reply_text() {
+    let reply = Reply::from_lines(ReplyCode::FILE_STATUS, vec![b"21741824".to_vec()]);
+    assert_eq!(parse213_size(&reply), Ok(1824));
+    assert_eq!(reply.text(), b"1824");
 }

@@ -1,6 +1,6 @@
 //! 229 Entering Extended Passive Mode (RFC 2428).
 
-use super::{ParseError, expect_code};
+use super::{ParseError, expect_code, line_texts};
 use crate::reply::Reply;
 
 /// Reads the port of a 229 reply to `EPSV`.
@@ -38,8 +38,7 @@ use crate::reply::Reply;
 pub fn parse229(reply: &Reply) -> Result<u16, ParseError> {
     expect_code(reply, 229)?;
     let mut out_of_range = false;
-    for line in reply.lines() {
-        let text = line.get(4..).unwrap_or_default();
+    for text in line_texts(reply) {
         // Inside parentheses first, as RFC 2428 writes it.
         if let Some(open) = memchr::memchr(b'(', text) {
             match field(&text[open + 1..]) {

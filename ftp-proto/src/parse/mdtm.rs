@@ -1,6 +1,6 @@
 //! 213 MDTM: a file's modification time.
 
-use super::{ParseError, expect_code, trim};
+use super::{ParseError, expect_code, line_texts, trim};
 use crate::Timestamp;
 use crate::reply::Reply;
 
@@ -16,7 +16,8 @@ use crate::reply::Reply;
 /// The fraction may have 1 to 9 digits (nanoseconds). A date or time that does not exist
 /// (month 13, February 30, hour 24) is refused as [`ParseError::OutOfRange`], so is the
 /// "19100" year some old servers print for 2000; anything not in the grammar is
-/// [`ParseError::Malformed`]. Spaces around the value are tolerated.
+/// [`ParseError::Malformed`]. Spaces around the value are tolerated. In a multi-line reply
+/// the value is read from the first line that holds one.
 ///
 /// ```
 /// use ftp_proto::{parse::parse213_mdtm, Reply, ReplyCode, Timestamp};
@@ -26,9 +27,9 @@ use crate::reply::Reply;
 /// ```
 pub fn parse213_mdtm(reply: &Reply) -> Result<Timestamp, ParseError> {
     expect_code(reply, 213)?;
-    let text = trim(reply.text());
-    let (fields, fraction) =
-        split_time_val(text).ok_or(ParseError::Malformed { what: "time-val" })?;
+    let (fields, fraction) = line_texts(reply)
+        .find_map(|t| split_time_val(trim(t)))
+        .ok_or(ParseError::Malformed { what: "time-val" })?;
     build(fields, fraction).ok_or(ParseError::OutOfRange { what: "date" })
 }
 

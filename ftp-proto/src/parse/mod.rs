@@ -68,6 +68,30 @@ fn expect_code(reply: &Reply, expected: u16) -> Result<(), ParseError> {
     }
 }
 
+/// The text of each line of `reply`, in order: after `NNN-` / `NNN ` where the line carries a
+/// code, else the whole line.
+///
+/// RFC 959 section 4.2: the first line of a multi-line reply starts with `NNN-` and the last
+/// with `NNN `, but the lines between need not start with a code at all (servers indent them
+/// or write the value straight away, `(|||40000|)`), so cutting four bytes off every line
+/// would cut into the value. The first and the last line lose their first four bytes, as
+/// [`Reply::first_text`] and [`Reply::text`] read them (the framer made sure they hold a code;
+/// the last may carry another one, the glFTPd quirk); a line between loses its code only when
+/// it repeats the reply's own code followed by `-` or a space.
+fn line_texts(reply: &Reply) -> impl Iterator<Item = &[u8]> {
+    let last = reply.line_count() - 1;
+    let own = reply.code().digits();
+    reply.lines().enumerate().map(move |(i, line)| {
+        let repeats_code =
+            line.get(..3) == Some(&own[..]) && matches!(line.get(3), None | Some(b' ' | b'-'));
+        if i == 0 || i == last || repeats_code {
+            line.get(4..).unwrap_or_default()
+        } else {
+            line
+        }
+    })
+}
+
 /// Leading and trailing spaces and tabs removed.
 fn trim(mut s: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = s {

@@ -7,7 +7,7 @@ use nom::bytes::complete::tag;
 use nom::character::complete::{digit1, space0};
 use nom::sequence::preceded;
 
-use super::{ParseError, expect_code};
+use super::{ParseError, expect_code, line_texts};
 use crate::reply::Reply;
 
 /// One number of the tuple: digits, with spaces allowed after the comma before it.
@@ -60,8 +60,7 @@ fn tuple6(input: &[u8]) -> nom::IResult<&[u8], [&[u8]; 6]> {
 /// ```
 pub fn parse227(reply: &Reply) -> Result<SocketAddrV4, ParseError> {
     expect_code(reply, 227)?;
-    for line in reply.lines() {
-        let text = line.get(4..).unwrap_or_default();
+    for text in line_texts(reply) {
         let mut i = 0;
         while i < text.len() {
             let at_number_start =

@@ -1,6 +1,6 @@
 //! 213 SIZE and the size announced by 150.
 
-use super::{ParseError, expect_code, trim};
+use super::{ParseError, expect_code, line_texts, trim};
 use crate::reply::{Reply, ReplyClass};
 
 /// Reads the size of a 213 reply to `SIZE`.
@@ -12,7 +12,9 @@ use crate::reply::{Reply, ReplyClass};
 /// ```
 ///
 /// Spaces around the number are tolerated. A value past `u64::MAX` is refused as
-/// [`ParseError::OutOfRange`], anything but digits as [`ParseError::Malformed`].
+/// [`ParseError::OutOfRange`], anything but digits as [`ParseError::Malformed`]. In a
+/// multi-line reply the value is read from the first line that holds only a number (the
+/// lines between the first and the last need not start with the code).
 ///
 /// ```
 /// use ftp_proto::{parse::parse213_size, Reply, ReplyCode};
@@ -21,10 +23,10 @@ use crate::reply::{Reply, ReplyClass};
 /// ```
 pub fn parse213_size(reply: &Reply) -> Result<u64, ParseError> {
     expect_code(reply, 213)?;
-    let text = trim(reply.text());
-    if text.is_empty() || !text.iter().all(u8::is_ascii_digit) {
-        return Err(ParseError::Malformed { what: "size" });
-    }
+    let text = line_texts(reply)
+        .map(trim)
+        .find(|t| !t.is_empty() && t.iter().all(u8::is_ascii_digit))
+        .ok_or(ParseError::Malformed { what: "size" })?;
     decimal_u64(text).ok_or(ParseError::OutOfRange { what: "size" })
 }
 
@@ -44,7 +46,8 @@ pub(super) fn decimal_u64(digits: &[u8]) -> Option<u64> {
 /// ```
 ///
 /// Returns `None` when the reply is not preliminary (1yz), has no such text, or the number is
-/// past `u64::MAX`. vsftpd names the whole file's size here even after REST; proftpd names
+/// past `u64::MAX`. Every line of a multi-line reply is searched, the code taken off only
+/// where the line carries one. vsftpd names the whole file's size here even after REST; proftpd names
 /// what remains.
 ///
 /// ```
@@ -57,8 +60,7 @@ pub fn parse150(reply: &Reply) -> Option<u64> {
     if reply.code().class() != ReplyClass::Preliminary {
         return None;
     }
-    reply.lines().find_map(|line| {
-        let text = line.get(4..).unwrap_or_default();
+    line_texts(reply).find_map(|text| {
         memchr::memchr_iter(b'(', text).find_map(|open| {
             let rest = &text[open + 1..];
             let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
