@@ -572,14 +572,13 @@ impl Ftp {
         rest: Option<u64>,
         sink: DataSink,
     ) -> Result<TransferOp> {
-        let pump = !matches!(sink, DataSink::Raw);
-        let request = TransferRequest {
-            command,
-            data_type,
-            rest,
-            sink,
-            mlst_facts: Vec::new(),
-        };
+        let mut request = TransferRequest::new(command, data_type, sink);
+        request.rest = rest;
+        self.begin_request(request)
+    }
+
+    fn begin_request(&mut self, request: TransferRequest) -> Result<TransferOp> {
+        let pump = !matches!(request.sink, DataSink::Raw);
         self.driver.begin_transfer(request, pump)
     }
 
@@ -916,12 +915,22 @@ impl Ftp {
     }
 
     fn retr_arg(&mut self, arg: Arg, rest: Option<u64>) -> Result<RetrReader<'_>> {
-        let op = self.begin(
-            TransferCommand::Retr(arg),
-            TransferType::Binary,
-            rest,
-            DataSink::Raw,
-        )?;
+        self.retr_expecting(arg, rest, None)
+    }
+
+    /// [`retr`](Ftp::retr) telling the core the whole file's size when the caller knows it, so
+    /// that after `REST` the end of the data is judged against the count the server announced
+    /// the way it announced it ([`TransferRequest::with_expected_size`]).
+    pub(crate) fn retr_expecting(
+        &mut self,
+        arg: Arg,
+        rest: Option<u64>,
+        whole_size: Option<u64>,
+    ) -> Result<RetrReader<'_>> {
+        let mut request = TransferRequest::retr(arg);
+        request.rest = rest;
+        request.expected_size = whole_size;
+        let op = self.begin_request(request)?;
         Ok(RetrReader::new(DataStream::new(
             &mut self.driver,
             op,

@@ -361,7 +361,8 @@ impl Ftp {
         let mut buf = vec![0u8; opts.buffer_size];
         // The partial file is opened only once the server has taken RETR, so that a refused
         // download leaves no file behind.
-        let mut reader = self.retr(remote, plan.rest())?;
+        let arg = self.arg(remote)?;
+        let mut reader = self.retr_expecting(arg, plan.rest(), plan.total())?;
         plan.handle_announced(reader.announced_size());
         progress.total = plan.total();
         // A refusal may surface only at the first read (the final reply can come after the

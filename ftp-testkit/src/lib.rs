@@ -7,6 +7,8 @@
 //!   active mode and optional FTPS.
 //! - [`certs`]: throwaway certificates (a test CA, a server certificate for localhost,
 //!   127.0.0.1 and ::1, one for another name, a self-signed one).
+//! - [`hostile`]: the hostile suite of issue 13, a table of misbehaving-server scenarios
+//!   that every adapter runs (a runner per adapter maps its errors to [`hostile::ErrorKind`]).
 //! - [`real`]: the vsftpd, pure-ftpd, proftpd and pyftpdlib servers that
 //!   `scripts/real-servers.sh` starts, read from the variables of its `servers.env`.
 //!
@@ -15,5 +17,6 @@
 
 pub mod certs;
 pub mod embedded;
+pub mod hostile;
 pub mod real;
 pub mod scripted;

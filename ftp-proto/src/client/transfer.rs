@@ -48,6 +48,12 @@ pub struct TransferRequest {
     /// For `MLSD`: the facts to ask for; when not empty, `OPTS MLST fact;fact;` goes first
     /// (ftplib `mlsd(facts=...)`) and a refusal ends the transfer.
     pub mlst_facts: Vec<Arg>,
+    /// For a download resumed with `REST`: the whole remote file's size as the caller knows it
+    /// (from `SIZE` or `MLST`). It tells how the server counts the size in its `1xx` (the whole
+    /// file, as vsftpd, or what remains after `REST`, as proftpd), so that data ending without
+    /// TLS `close_notify`, or ending early, is judged against the right count
+    /// ([`with_expected_size`](TransferRequest::with_expected_size)).
+    pub expected_size: Option<u64>,
 }
 
 impl TransferRequest {
@@ -57,6 +63,7 @@ impl TransferRequest {
             command,
             data_type,
             rest: None,
+            expected_size: None,
             sink,
             mlst_facts: Vec::new(),
         }
@@ -126,6 +133,22 @@ impl TransferRequest {
     /// The same request with a `REST` offset.
     pub fn with_rest(mut self, offset: u64) -> Self {
         self.rest = Some(offset);
+        self
+    }
+    /// The same request, telling the core the whole remote file's size (see
+    /// [`expected_size`](TransferRequest::expected_size)).
+    ///
+    /// ```
+    /// use ftp_proto::client::TransferRequest;
+    /// use ftp_proto::command::Arg;
+    ///
+    /// let r = TransferRequest::retr(Arg::try_from("big.iso").unwrap())
+    ///     .with_rest(1000)
+    ///     .with_expected_size(5000);
+    /// assert_eq!((r.rest, r.expected_size), (Some(1000), Some(5000)));
+    /// ```
+    pub fn with_expected_size(mut self, size: u64) -> Self {
+        self.expected_size = Some(size);
         self
     }
 }
@@ -310,6 +333,8 @@ pub(super) struct Transfer {
     /// [`Action::StartData`] emitted.
     started: bool,
     announced: Option<u64>,
+    /// The whole file's size as the caller knows it ([`TransferRequest::expected_size`]).
+    expected_size: Option<u64>,
     /// `RETR` in binary: the byte count can be held against the announced size.
     binary_download: bool,
     final_reply: Option<Reply>,
@@ -319,15 +344,40 @@ pub(super) struct Transfer {
 }
 
 impl Transfer {
-    /// A download that ended without TLS `close_notify` is complete only when every byte the
-    /// 1xx announced arrived, counted from 0 (proftpd announces what remains after REST) or
-    /// from the REST offset (vsftpd announces the whole file).
+    /// How many bytes of this download the 1xx announced, counted from where the data starts
+    /// (after `REST`), when that can be told: without `REST` the announced size itself; after
+    /// `REST` the whole-file count (vsftpd) or the remaining count (proftpd), told apart by the
+    /// whole file's size when the caller gave it ([`TransferRequest::expected_size`]), else
+    /// `Ambiguous`.
+    fn expected_bytes(&self) -> Expected {
+        let Some(size) = self.announced else {
+            return Expected::Unknown;
+        };
+        let rest = self.rest.unwrap_or(0);
+        if rest == 0 {
+            return Expected::Bytes(size);
+        }
+        match self.expected_size {
+            // vsftpd: the 150 names the whole file.
+            Some(total) if total == size => Expected::Bytes(size.saturating_sub(rest)),
+            // proftpd: the 150 names what remains after REST.
+            Some(total) if total == size.saturating_add(rest) => Expected::Bytes(size),
+            _ => Expected::Ambiguous { size, rest },
+        }
+    }
+
+    /// A download that ended without TLS `close_notify` is complete only when exactly the bytes
+    /// the 1xx announced arrived, counted the way the server counted them (issue 11 item 10).
+    /// When that cannot be told (after `REST`, no whole-file size given), only the announced
+    /// count itself is accepted: a stream cut exactly `REST` bytes short of a proftpd-style
+    /// announcement would otherwise pass for a complete vsftpd-style one.
     fn judge_unclean_end(&self, bytes: u64, message: String) -> DataEvent {
-        let whole = bytes.saturating_add(self.rest.unwrap_or(0));
-        if self
-            .announced
-            .is_some_and(|size| size == bytes || size == whole)
-        {
+        let complete = match self.expected_bytes() {
+            Expected::Bytes(want) => bytes == want,
+            Expected::Ambiguous { size, .. } => bytes == size,
+            Expected::Unknown => false,
+        };
+        if complete {
             DataEvent::Finished { bytes }
         } else {
             DataEvent::Failed {
@@ -338,18 +388,28 @@ impl Transfer {
     }
 
     /// A binary download (RETR under TYPE I) whose data ended cleanly short of the size the
-    /// 1xx announced, counted either way (from 0 or from the REST offset), is truncated (curl:
-    /// `CURLE_PARTIAL_FILE`). More bytes than announced are not judged (a growing file).
+    /// 1xx announced is truncated (curl: `CURLE_PARTIAL_FILE`): counted the way the server
+    /// counted when that can be told, else either way (from 0 or from the REST offset). More
+    /// bytes than announced are not judged (a growing file).
     fn judge_clean_end(&self, bytes: u64) -> DataEvent {
-        let whole = bytes.saturating_add(self.rest.unwrap_or(0));
-        match self.announced {
-            Some(size) if self.binary_download && bytes < size && whole != size => {
-                DataEvent::Failed {
-                    kind: DataFailure::Truncated,
-                    message: format!("the data ended after {bytes} of the {size} bytes announced"),
-                }
+        if !self.binary_download {
+            return DataEvent::Finished { bytes };
+        }
+        let short = match self.expected_bytes() {
+            Expected::Bytes(want) => bytes < want,
+            Expected::Ambiguous { size, rest } => {
+                bytes < size && bytes.saturating_add(rest) != size
             }
-            _ => DataEvent::Finished { bytes },
+            Expected::Unknown => false,
+        };
+        if short {
+            let size = self.announced.unwrap_or(0);
+            DataEvent::Failed {
+                kind: DataFailure::Truncated,
+                message: format!("the data ended after {bytes} of the {size} bytes announced"),
+            }
+        } else {
+            DataEvent::Finished { bytes }
         }
     }
 
@@ -358,6 +418,17 @@ impl Transfer {
     pub(super) fn sink_buffered(&self) -> usize {
         self.sink.buffered()
     }
+}
+
+/// What a download should deliver, from its 1xx (see `Transfer::expected_bytes`).
+#[derive(Clone, Copy, Debug)]
+enum Expected {
+    /// No size announced.
+    Unknown,
+    /// Exactly this many bytes from where the data starts.
+    Bytes(u64),
+    /// After `REST` with no whole-file size given: `size` counted either from 0 or from `rest`.
+    Ambiguous { size: u64, rest: u64 },
 }
 
 /// The final replies that end a transfer with success (RFC 959: 226, or 250).
@@ -386,6 +457,7 @@ impl Client {
             command: Some(request.command),
             data_type: request.data_type,
             rest: request.rest,
+            expected_size: request.expected_size,
             sink: Sink::new(request.sink, self.config.listing),
             step: Step::Type,
             active: !self.passive,

@@ -563,12 +563,15 @@ impl Session {
             "retr" | "stor" | "appe" | "stou" | "list" | "nlst" | "mlsd" => {
                 let mut path = None;
                 let mut rest_at = None;
+                let mut whole_size = None;
                 let mut ty = None;
                 let mut sink = None;
                 let mut facts = Vec::new();
                 for w in rest.split(' ').filter(|w| !w.is_empty()) {
                     if let Some(v) = w.strip_prefix("rest=") {
                         rest_at = Some(v.parse().unwrap());
+                    } else if let Some(v) = w.strip_prefix("size=") {
+                        whole_size = Some(v.parse().unwrap());
                     } else if let Some(v) = w.strip_prefix("type=") {
                         ty = Some(if v == "A" {
                             TransferType::Ascii
@@ -604,6 +607,7 @@ impl Session {
                     _ => TransferRequest::mlsd(path),
                 };
                 req.rest = rest_at;
+                req.expected_size = whole_size;
                 if let Some(t) = ty {
                     req.data_type = t;
                 }

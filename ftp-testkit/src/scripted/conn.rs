@@ -62,6 +62,27 @@ impl Conn {
         let _ = self.tcp().shutdown(Shutdown::Both);
     }
 
+    /// Closes the TCP connection with a reset (SO_LINGER 0): the peer's next read or write
+    /// fails with "connection reset".
+    pub(crate) fn reset(self) {
+        let _ = socket2::SockRef::from(self.tcp()).set_linger(Some(Duration::ZERO));
+        // Dropping the socket with a zero linger sends RST instead of FIN.
+    }
+
+    /// Sends one TLS 1.3 KeyUpdate record (no application data).
+    pub(crate) fn key_update(&mut self) -> Result<(), String> {
+        match self {
+            Conn::Plain(_) => Err("a TLS keep-alive needs a TLS connection".into()),
+            Conn::Tls(t) => {
+                t.conn.refresh_traffic_keys().map_err(|e| e.to_string())?;
+                while t.conn.wants_write() {
+                    t.conn.write_tls(&mut t.sock).map_err(|e| e.to_string())?;
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// Ends TLS on the control connection (CCC): sends close_notify, reads until the client's
     /// close_notify, and carries on in plain text over the same TCP connection.
     pub(crate) fn stop_tls(self) -> Result<Conn, (Conn, String)> {

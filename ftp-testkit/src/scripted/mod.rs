@@ -65,11 +65,15 @@
 //! ```
 
 mod conn;
+mod generated;
 mod run;
 mod step;
 mod transcript;
 
-pub use step::{DataSummary, LineMatch, LinePredicate, PasvStyle, Step, escape};
+pub use generated::{Generated, ItemFn, push_decimal};
+pub use step::{
+    Channel, DataSummary, LineMatch, LinePredicate, PasvStyle, Responder, Step, escape,
+};
 pub use transcript::{TranscriptError, steps_from_transcript};
 
 use crate::certs::CertAndKey;
@@ -96,6 +100,7 @@ pub struct Script {
     ipv6: bool,
     cap: Duration,
     tls: Option<Arc<rustls::ServerConfig>>,
+    max_line: usize,
 }
 
 impl fmt::Debug for Script {
@@ -105,6 +110,7 @@ impl fmt::Debug for Script {
             .field("ipv6", &self.ipv6)
             .field("cap", &self.cap)
             .field("tls", &self.tls.is_some())
+            .field("max_line", &self.max_line)
             .finish()
     }
 }
@@ -164,6 +170,7 @@ impl Script {
             ipv6: false,
             cap: DEFAULT_CAP,
             tls: None,
+            max_line: MAX_LINE,
         }
     }
 
@@ -210,6 +217,13 @@ impl Script {
     /// fails with [`Failure::Deadline`] and the connections close.
     pub fn cap(mut self, cap: Duration) -> Script {
         self.cap = cap;
+        self
+    }
+
+    /// The longest control line (LF included) the server reads, instead of [`MAX_LINE`]: for
+    /// clients that send long paths (a walk of a deep tree).
+    pub fn max_line(mut self, bytes: usize) -> Script {
+        self.max_line = bytes;
         self
     }
 
@@ -365,6 +379,40 @@ impl Script {
         self.step(Step::DataHoldOpen)
     }
 
+    /// Appends [`Step::SendGenerated`].
+    pub fn send_generated(self, stream: Generated) -> Script {
+        self.step(Step::SendGenerated(stream))
+    }
+
+    /// Appends [`Step::DataSendGenerated`].
+    pub fn data_send_generated(self, stream: Generated) -> Script {
+        self.step(Step::DataSendGenerated(stream))
+    }
+
+    /// Appends [`Step::ResetControl`].
+    pub fn reset_control(self) -> Script {
+        self.step(Step::ResetControl)
+    }
+
+    /// Appends [`Step::DataReset`].
+    pub fn data_reset(self) -> Script {
+        self.step(Step::DataReset)
+    }
+
+    /// Appends [`Step::TlsKeepAlive`].
+    pub fn tls_keep_alive(self, channel: Channel, every: Duration, max: u32) -> Script {
+        self.step(Step::TlsKeepAlive {
+            channel,
+            every,
+            max,
+        })
+    }
+
+    /// Appends [`Step::Serve`].
+    pub fn serve(self, responder: Responder) -> Script {
+        self.step(Step::Serve(responder))
+    }
+
     /// Binds the control listener and starts the session thread. The cap starts now.
     pub fn start(self) -> io::Result<ScriptedServer> {
         let ip: IpAddr = if self.ipv6 {
@@ -377,9 +425,10 @@ impl Script {
         let cap = self.cap;
         let steps = self.steps;
         let tls = self.tls;
+        let max_line = self.max_line;
         let handle = std::thread::Builder::new()
             .name(format!("scripted-ftp-{}", addr.port()))
-            .spawn(move || run::run_session(listener, steps, cap, tls))?;
+            .spawn(move || run::run_session(listener, steps, cap, tls, max_line))?;
         Ok(ScriptedServer {
             addr,
             handle: Some(handle),
@@ -444,13 +493,17 @@ pub struct SessionLog {
     /// What each [`Step::DataExpectAll`] read, in order.
     pub data_summaries: Vec<DataSummary>,
     /// How many bytes each data-sending step (`DataSend`, `DataSendSlowly`,
-    /// `DataSendUntilClosed`) wrote, in order.
+    /// `DataSendUntilClosed`, `DataSendGenerated`) wrote, in order.
     pub data_sent: Vec<u64>,
     /// The client's address on each data connection, in order (accepted or connected to).
     pub data_peers: Vec<SocketAddr>,
     /// For each [`Step::DataStartTls`], whether the client resumed an earlier TLS session.
     pub data_tls_resumed: Vec<bool>,
-    /// How many steps completed.
+    /// How many bytes each [`Step::SendGenerated`] wrote to the control connection, in order.
+    pub generated_sent: Vec<u64>,
+    /// How many TLS records without application data each [`Step::TlsKeepAlive`] sent.
+    pub keep_alive_records: Vec<u32>,
+    /// How many steps completed (top-level steps; those a [`Step::Serve`] runs are not counted).
     pub steps_completed: usize,
 }
 
@@ -519,7 +572,7 @@ pub enum Failure {
         /// Bytes received after the last complete line.
         partial: Vec<u8>,
     },
-    /// A control line longer than [`MAX_LINE`].
+    /// A control line longer than [`MAX_LINE`] (or [`Script::max_line`]).
     LineTooLong,
     /// [`Step::WaitForClose`]: the client sent bytes instead of closing.
     BytesBeforeClose {

@@ -1,8 +1,9 @@
 //! The session thread: runs the steps against one control connection.
 
 use super::conn::Conn;
-use super::step::{DataSummary, PasvStyle, Step};
-use super::{Failure, MAX_LINE, ScriptError, SessionLog};
+use super::generated::Generated;
+use super::step::{Channel, DataSummary, PasvStyle, Step};
+use super::{Failure, ScriptError, SessionLog};
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
@@ -22,12 +23,14 @@ pub(super) fn run_session(
     steps: Vec<Step>,
     cap: Duration,
     tls: Option<Arc<rustls::ServerConfig>>,
+    max_line: usize,
 ) -> Result<SessionLog, ScriptError> {
     let deadline = Instant::now() + cap;
     let mut session = Session {
         deadline,
         cap,
         tls,
+        max_line,
         control: None,
         local_ip: listener
             .local_addr()
@@ -76,6 +79,8 @@ struct Session {
     deadline: Instant,
     cap: Duration,
     tls: Option<Arc<rustls::ServerConfig>>,
+    /// The longest control line read.
+    max_line: usize,
     control: Option<Conn>,
     local_ip: IpAddr,
     /// Control bytes read but not yet consumed as a line.
@@ -249,14 +254,14 @@ impl Session {
     fn read_line(&mut self) -> Result<Vec<u8>, Failure> {
         loop {
             if let Some(pos) = self.pending.iter().position(|&b| b == b'\n') {
-                if pos + 1 > MAX_LINE {
+                if pos + 1 > self.max_line {
                     return Err(Failure::LineTooLong);
                 }
                 let line: Vec<u8> = self.pending.drain(..=pos).collect();
                 self.log.lines.push(line.clone());
                 return Ok(line);
             }
-            if self.pending.len() >= MAX_LINE {
+            if self.pending.len() >= self.max_line {
                 return Err(Failure::LineTooLong);
             }
             if self.fill_control()? == 0 {
@@ -429,6 +434,157 @@ impl Session {
                 }
                 self.data = None;
                 Ok(())
+            }
+            Step::SendGenerated(g) => {
+                let sent = self.send_generated(Channel::Control, g);
+                self.log.generated_sent.push(sent.0);
+                sent.1
+            }
+            Step::DataSendGenerated(g) => {
+                let sent = self.send_generated(Channel::Data, g);
+                self.log.data_sent.push(sent.0);
+                sent.1
+            }
+            Step::ResetControl => {
+                if let Some(d) = self.data.take() {
+                    d.reset();
+                }
+                self.pasv_listener = None;
+                self.control.take().ok_or(Failure::ControlClosed)?.reset();
+                Ok(())
+            }
+            Step::DataReset => {
+                self.data.take().ok_or(Failure::NoDataConnection)?.reset();
+                Ok(())
+            }
+            Step::TlsKeepAlive {
+                channel,
+                every,
+                max,
+            } => {
+                let (records, result) = self.tls_keep_alive(*channel, *every, *max);
+                self.log.keep_alive_records.push(records);
+                result
+            }
+            Step::Serve(responder) => loop {
+                let line = match self.read_line() {
+                    Ok(line) => line,
+                    Err(Failure::ClosedBeforeLine { partial }) if partial.is_empty() => {
+                        return Ok(());
+                    }
+                    Err(f) => return Err(f),
+                };
+                for step in responder.respond(&line) {
+                    self.run_step(&step)?;
+                }
+            },
+        }
+    }
+
+    fn conn(&mut self, channel: Channel) -> Result<&mut Conn, Failure> {
+        match channel {
+            Channel::Control => self.control(),
+            Channel::Data => self.data(),
+        }
+    }
+
+    /// Writes `g` to `channel` until it ends or the client closes the connection; returns how
+    /// many bytes went out and the step's outcome.
+    fn send_generated(&mut self, channel: Channel, g: &Generated) -> (u64, StepResult) {
+        let mut cursor = g.cursor();
+        let mut chunk = Vec::with_capacity(CHUNK + 4096);
+        let mut sent: u64 = 0;
+        loop {
+            chunk.clear();
+            let more = cursor.fill(&mut chunk, CHUNK);
+            let clock = self.clock();
+            let conn = match self.conn(channel) {
+                Ok(c) => c,
+                Err(f) => return (sent, Err(f)),
+            };
+            let left = match clock.remaining() {
+                Ok(l) => l,
+                Err(f) => return (sent, Err(f)),
+            };
+            if let Err(e) = conn.set_timeouts(left) {
+                return (sent, Err(io_failure("sending a generated stream", e)));
+            }
+            let mut rest = &chunk[..];
+            while !rest.is_empty() {
+                match conn.write(rest) {
+                    Ok(0) => return (sent, Ok(())),
+                    Ok(n) => {
+                        sent += n as u64;
+                        rest = &rest[n..];
+                    }
+                    Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                    Err(e) if is_timeout(&e) => return (sent, Err(clock.failure())),
+                    // The client closed the connection: it refused to read the rest.
+                    Err(_) => return (sent, Ok(())),
+                }
+            }
+            if let Err(e) = conn.flush() {
+                if is_timeout(&e) {
+                    return (sent, Err(clock.failure()));
+                }
+                return (sent, Ok(()));
+            }
+            if !more {
+                return (sent, Ok(()));
+            }
+        }
+    }
+
+    /// Sends KeyUpdate records on `channel` every `every` until the client closes that
+    /// connection or `max` went out; returns how many went out and the step's outcome.
+    fn tls_keep_alive(&mut self, channel: Channel, every: Duration, max: u32) -> (u32, StepResult) {
+        let mut records = 0;
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            if records >= max {
+                return (records, Ok(()));
+            }
+            let clock = self.clock();
+            let left = match clock.remaining() {
+                Ok(l) => l,
+                Err(f) => return (records, Err(f)),
+            };
+            let conn = match self.conn(channel) {
+                Ok(c) => c,
+                Err(f) => return (records, Err(f)),
+            };
+            if matches!(conn, Conn::Plain(_)) {
+                return (
+                    records,
+                    Err(Failure::Tls(
+                        "a TLS keep-alive needs a TLS connection".into(),
+                    )),
+                );
+            }
+            if let Err(e) = conn.set_timeouts(left.min(every)) {
+                return (records, Err(io_failure("a TLS keep-alive", e)));
+            }
+            if conn.key_update().is_err() {
+                // The client closed the connection.
+                return (records, Ok(()));
+            }
+            records += 1;
+            let read = loop {
+                match conn.read(&mut buf) {
+                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                    other => break other,
+                }
+            };
+            match read {
+                Ok(0) => return (records, Ok(())),
+                Ok(n) => {
+                    if channel == Channel::Control {
+                        self.pending.extend_from_slice(&buf[..n]);
+                        self.log.control_received.extend_from_slice(&buf[..n]);
+                    }
+                }
+                Err(e) if is_timeout(&e) => {}
+                Err(_) => return (records, Ok(())),
             }
         }
     }

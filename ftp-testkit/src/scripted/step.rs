@@ -5,6 +5,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::generated::Generated;
+
 /// How [`Step::PassiveListen`] announces its data listener on the control connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PasvStyle {
@@ -183,6 +185,90 @@ pub enum Step {
     /// are counted and dropped), bounded by the overall cap. For data-idle timeouts and for
     /// vsftpd-style ABOR, where the server waits for the client to close the data connection.
     DataHoldOpen,
+    /// Write a stream made on the fly to the control connection (a 1 MB reply line, an
+    /// endless multi-line reply), until it ends or the client closes the connection (which
+    /// ends the step successfully: that is the point of a reply too large to read). How much
+    /// went out is in [`SessionLog::generated_sent`](super::SessionLog::generated_sent).
+    SendGenerated(Generated),
+    /// Write a stream made on the fly to the data connection (a 1 GB listing line, ten
+    /// million entries), until it ends or the client closes the connection. How much went out
+    /// is in [`SessionLog::data_sent`](super::SessionLog::data_sent).
+    DataSendGenerated(Generated),
+    /// Close the control connection with a TCP reset (SO_LINGER 0), and any data connection
+    /// with it.
+    ResetControl,
+    /// Close the data connection with a TCP reset (SO_LINGER 0): a transfer cut by the network.
+    DataReset,
+    /// TLS records that carry no application data, at a slow trickle: a TLS 1.3 KeyUpdate
+    /// every `every` on `channel` until the client closes that connection or `max` records
+    /// went out (bytes the client sends meanwhile are recorded and otherwise ignored). rustls'
+    /// server API cannot send a NewSessionTicket on demand (tickets go out once, after the
+    /// handshake), so KeyUpdate is the record used; a rustls client accepts 32 in a row without
+    /// application data, then fails with `TooManyKeyUpdateRequests`. Needs TLS 1.3 on that
+    /// connection.
+    TlsKeepAlive {
+        /// The connection to send on.
+        channel: Channel,
+        /// The pause between two records.
+        every: Duration,
+        /// The most records to send.
+        max: u32,
+    },
+    /// Answer whatever comes: read a line, run the steps the responder gives for it, repeat
+    /// until the client closes the control connection (success). For sessions whose command
+    /// sequence is not known in advance, such as a walk of a generated tree.
+    Serve(Responder),
+}
+
+/// The connection a step works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// The control connection.
+    Control,
+    /// The current data connection.
+    Data,
+}
+
+/// The function inside a [`Responder`].
+type RespondFn = Arc<dyn Fn(&[u8]) -> Vec<Step> + Send + Sync>;
+
+/// The steps [`Step::Serve`] runs for each line the client sends.
+#[derive(Clone)]
+pub struct Responder {
+    description: String,
+    respond: RespondFn,
+}
+
+impl Responder {
+    /// A responder: `respond(line)` (CRLF included) gives the steps to run for that line.
+    ///
+    /// ```
+    /// use ftp_testkit::scripted::{Responder, Step};
+    /// let r = Responder::new("NOOP only", |line| {
+    ///     if line == b"NOOP\r\n" { vec![Step::send("200 ok\r\n")] } else { vec![Step::send("502 no\r\n")] }
+    /// });
+    /// assert_eq!(r.respond(b"NOOP\r\n").len(), 1);
+    /// ```
+    pub fn new(
+        description: impl Into<String>,
+        respond: impl Fn(&[u8]) -> Vec<Step> + Send + Sync + 'static,
+    ) -> Responder {
+        Responder {
+            description: description.into(),
+            respond: Arc::new(respond),
+        }
+    }
+
+    /// The steps for `line`.
+    pub fn respond(&self, line: &[u8]) -> Vec<Step> {
+        (self.respond)(line)
+    }
+}
+
+impl fmt::Debug for Responder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Responder({})", self.description)
+    }
 }
 
 impl Step {
@@ -246,6 +332,16 @@ impl Step {
             Step::DataStartTls { require_resumption } => {
                 format!("DataStartTls(require_resumption: {require_resumption})")
             }
+            Step::SendGenerated(g) => format!("SendGenerated({g:?})"),
+            Step::DataSendGenerated(g) => format!("DataSendGenerated({g:?})"),
+            Step::ResetControl => "ResetControl".into(),
+            Step::DataReset => "DataReset".into(),
+            Step::TlsKeepAlive {
+                channel,
+                every,
+                max,
+            } => format!("TlsKeepAlive({channel:?}, every {every:?}, max {max})"),
+            Step::Serve(r) => format!("Serve({r:?})"),
         }
     }
 }
