@@ -235,6 +235,7 @@ fn request(client: &mut Client, input: &mut Input<'_>, now: Instant) -> Result<O
                     command,
                     data_type,
                     rest,
+                    expected_size: None,
                     sink,
                     mlst_facts: if b & 0x20 != 0 {
                         vec![input.arg()]
