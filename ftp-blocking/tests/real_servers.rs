@@ -243,7 +243,68 @@ macro_rules! real_tests {
     )*};
 }
 
+/// ftpcp between two real servers on loopback: `source`'s sample.bin lands in `target`'s home
+/// with the same SHA-256, and both sessions go on. (On one address, vsftpd's PORT check and
+/// pyftpdlib's foreign-address check both pass: the peer is 127.0.0.1 on every connection.)
+fn ftpcp_between(source_kind: ServerKind, target_kind: ServerKind) {
+    let source = RealServer::require(source_kind);
+    let target = RealServer::require(target_kind);
+    let mut src = connect(&source, Ftp::builder());
+    let mut dst = connect(&target, Ftp::builder());
+    let path = format!("{}/{}", source.sample_dir, source.sample_bin);
+    let path = if src.size(&path).is_ok() {
+        path
+    } else {
+        source.sample_bin.clone()
+    };
+    let name = format!(
+        "ftpcp-{}-to-{}.bin",
+        source_kind.env_prefix().to_lowercase(),
+        target_kind.env_prefix().to_lowercase()
+    );
+    let (sent, stored) = ftp_blocking::ftpcp(
+        &mut src,
+        &path,
+        &mut dst,
+        &name,
+        ftp_blocking::ftp_proto::command::TransferType::Binary,
+    )
+    .unwrap();
+    assert_eq!(
+        sent.code().class(),
+        ftp_blocking::ftp_proto::reply::ReplyClass::Completion
+    );
+    assert_eq!(
+        stored.code().class(),
+        ftp_blocking::ftp_proto::reply::ReplyClass::Completion
+    );
+    let copied = std::fs::read(target.home.join(&name)).unwrap();
+    assert_eq!(hex(&Sha256::digest(&copied)), source.sample_bin_sha256);
+    src.noop().unwrap();
+    dst.delete(&name).unwrap();
+    src.quit().unwrap();
+    dst.quit().unwrap();
+}
+
+/// What FXP to another host meets at vsftpd (port_promiscuous off): a PORT naming an address
+/// other than the control peer is refused with a 5xx, and the session goes on.
+fn vsftpd_refuses_foreign_port() {
+    let server = RealServer::require(ServerKind::Vsftpd);
+    let mut ftp = connect(&server, Ftp::builder());
+    let err = ftp
+        .sendport("127.0.0.2:40000".parse().unwrap())
+        .unwrap_err();
+    assert!(err.is_permanent(), "{err:?}");
+    let reply = err.reply().unwrap();
+    assert!(reply.text_lossy().contains("Illegal PORT"), "{reply:?}");
+    ftp.noop().unwrap();
+    ftp.quit().unwrap();
+}
+
 real_tests! {
+    vsftpd_refuses_a_port_to_a_foreign_address_and_the_session_goes_on: vsftpd_refuses_foreign_port();
+    vsftpd_to_pyftpdlib_ftpcp_copies_server_to_server: ftpcp_between(ServerKind::Vsftpd, ServerKind::Pyftpdlib);
+    pyftpdlib_to_vsftpd_ftpcp_copies_server_to_server: ftpcp_between(ServerKind::Pyftpdlib, ServerKind::Vsftpd);
     vsftpd_plain_session: plain_session(ServerKind::Vsftpd);
     pure_ftpd_plain_session: plain_session(ServerKind::PureFtpd);
     proftpd_plain_session: plain_session(ServerKind::Proftpd);
