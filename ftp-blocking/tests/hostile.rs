@@ -394,7 +394,6 @@ hostile_tests! {
     #[ignore = "new bug (not in issue 13): a reply that arrives while no command runs is taken as the next command's reply; observed SYST returning Ok(\"200 unsolicited\") (when the stray comes in the same read as the 230 it is dropped correctly)"]
     unsolicited_reply_between_commands_does_not_answer_the_next_command,
     unsolicited_421_between_commands_closes_the_session,
-    #[ignore = "issue 13 item 3: observed the Display of Error::Permanent carries ESC and BEL raw: \"permanent failure: 550 \\u{1b}]0;owned\\u{7}\\u{1b}[2J\\u{fffd}31m no\""]
     error_quoting_a_reply_escapes_terminal_controls,
     disconnect_before_the_greeting_is_connection_closed,
     disconnect_after_user_is_connection_closed,

@@ -6,6 +6,7 @@
 //! and the raw bytes of every line; the [`framer`](crate::framer) builds them from a byte
 //! stream.
 
+use crate::text::escape_bytes_for_terminal;
 use core::fmt;
 use std::borrow::Cow;
 
@@ -368,9 +369,26 @@ fn after_code(line: &[u8]) -> &[u8] {
     line.get(4..).unwrap_or(&[])
 }
 
+/// The lines joined with `\n`, each shown safe for a terminal: C0 and C1 controls, DEL and
+/// bytes that are not UTF-8 escaped ([`escape_bytes_for_terminal`]), so that an error quoting a
+/// server's reply cannot move the cursor, retitle the window or hide a warning (issue 13 item 3).
+/// [`to_text_lossy`](Reply::to_text_lossy) gives the text unescaped.
+///
+/// ```
+/// use ftp_proto::reply::{Reply, ReplyCode};
+///
+/// let r = Reply::single(ReplyCode::FILE_UNAVAILABLE, b"\x1b]0;owned\x07no");
+/// assert_eq!(r.to_string(), "450 \\x1b]0;owned\\x07no");
+/// ```
 impl fmt::Display for Reply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_text_lossy())
+        for (i, line) in self.lines().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            f.write_str(&escape_bytes_for_terminal(line))?;
+        }
+        Ok(())
     }
 }
 
